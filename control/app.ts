@@ -1,0 +1,27 @@
+// Assembles the control-plane Hono app. The same app runs in a Worker and on Node.
+
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { ControlDeps, ControlEnv } from './context.ts';
+import { errorBody, errorResponse } from './errors.ts';
+import { registerRoute } from './routes/register.ts';
+import { serversRoute } from './routes/servers.ts';
+import { streamRoutesRoute } from './routes/stream-routes.ts';
+import { versionsRoute } from './routes/versions.ts';
+
+export function createControlApp(deps: ControlDeps): Hono<ControlEnv> {
+  const resolved = { now: Date.now, random: Math.random, ...deps };
+  const app = new Hono<ControlEnv>();
+  app.use('*', async (c, next) => {
+    c.set('deps', resolved);
+    await next();
+  });
+  app.use('/api/v1/versions', cors());
+  app.route('/', versionsRoute);
+  app.route('/', registerRoute);
+  app.route('/', streamRoutesRoute);
+  app.route('/', serversRoute);
+  app.notFound((c) => c.json(errorBody(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((err, c) => errorResponse(c, err, resolved.logger));
+  return app;
+}

@@ -1,0 +1,37 @@
+// What every route of the control app needs, assembled once per app instance.
+
+import type { Logger } from '../shared/log.ts';
+import type { BackendStore } from './store/store.ts';
+
+/** How this proxy identifies itself in SRS-shaped replies (`server`, `service`, `pid`). */
+export interface ServerIdentity {
+  server: string;
+  service: string;
+  pid: string;
+}
+
+export interface ControlDeps {
+  store: BackendStore;
+  logger: Logger;
+  identity: ServerIdentity;
+  /** Heartbeats younger than this keep a backend alive. */
+  aliveMs: number;
+  registerSecret?: string;
+  controlToken?: string;
+  /** Injectable for tests; Date.now by default. */
+  now?: () => number;
+  /** Injectable for tests; Math.random by default. */
+  random?: () => number;
+}
+
+export type ControlEnv = { Variables: { deps: Required<Pick<ControlDeps, 'now' | 'random'>> & ControlDeps } };
+
+function randomId(length: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
+
+export function newServerIdentity(pid: string): ServerIdentity {
+  return { server: `vid-${randomId(7)}`, service: randomId(8), pid };
+}

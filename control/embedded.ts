@@ -1,0 +1,34 @@
+// The control plane as a Node component: store, app and default-backend heartbeat, owned together.
+
+import type { Hono } from 'hono';
+import type { Config } from '../shared/config.ts';
+import type { Logger } from '../shared/log.ts';
+import { createControlApp } from './app.ts';
+import { type ControlEnv, newServerIdentity } from './context.ts';
+import { keepDefaultBackend } from './default-backend.ts';
+import { createStore } from './store/create-store.ts';
+
+export interface ControlPlane {
+  app: Hono<ControlEnv>;
+  close(): Promise<void>;
+}
+
+export async function startControlPlane(config: Readonly<Config>, logger: Logger): Promise<ControlPlane> {
+  const store = createStore(config);
+  const app = createControlApp({
+    store,
+    logger: logger.child({ plane: 'control' }),
+    identity: newServerIdentity(String(process.pid)),
+    aliveMs: config.backendTtlMs,
+    registerSecret: config.registerSecret,
+    controlToken: config.controlToken,
+  });
+  const stopDefault = config.defaultBackend ? await keepDefaultBackend(store, config.defaultBackend, logger) : () => {};
+  return {
+    app,
+    close: async () => {
+      stopDefault();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Validates a registration body (SRS's heartbeat or the manual API form) into a BackendRecord.
+// Every rejection names the field, and nothing reaches the store unless the whole body is valid.
+
+import { BACKEND_PROTOCOLS, type BackendProtocol, type BackendRecord } from '../shared/api-types.ts';
+import { type Endpoint, parseEndpoint } from '../shared/endpoint.ts';
+import { BadRequestError } from '../shared/errors.ts';
+
+const MAX_ID_LENGTH = 128;
+const MAX_ENDPOINTS = 16;
+
+function requiredString(body: Record<string, unknown>, field: string, allowNumber = false): string {
+  const value = body[field];
+  // SRS sends pid as a string; hand-written registrations often send a number.
+  if (allowNumber && typeof value === 'number' && Number.isInteger(value) && value >= 0) return String(value);
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new BadRequestError(`field "${field}" is required and must be a non-empty string`);
+  }
+  if (value.length > MAX_ID_LENGTH)
+    throw new BadRequestError(`field "${field}" is longer than ${MAX_ID_LENGTH} characters`);
+  return value.trim();
+}
+
+function endpoints(body: Record<string, unknown>, field: BackendProtocol, required: boolean): Endpoint[] {
+  const value = body[field];
+  if (value === undefined || value === null) {
+    if (required) throw new BadRequestError(`field "${field}" is required (a list of listen endpoints)`);
+    return [];
+  }
+  const list = typeof value === 'string' || typeof value === 'number' ? [value] : value;
+  if (!Array.isArray(list)) throw new BadRequestError(`field "${field}" must be a list of endpoints`);
+  if (required && list.length === 0) throw new BadRequestError(`field "${field}" must list at least one endpoint`);
+  if (list.length > MAX_ENDPOINTS)
+    throw new BadRequestError(`field "${field}" lists more than ${MAX_ENDPOINTS} endpoints`);
+  return list.map((item) => {
+    if (typeof item !== 'string' && typeof item !== 'number') {
+      throw new BadRequestError(`field "${field}" must hold strings or port numbers`);
+    }
+    try {
+      return parseEndpoint(String(item));
+    } catch (err) {
+      throw new BadRequestError(`field "${field}": ${(err as Error).message}`);
+    }
+  });
+}
+
+function checkIp(ip: string): string {
+  // An address or host name the proxy can dial; no scheme, path or port.
+  if (!/^[A-Za-z0-9.:_-]+$/.test(ip) || ip.length > 253)
+    throw new BadRequestError(`field "ip" is not an address: "${ip}"`);
+  return ip;
+}
+
+export function parseRegistration(body: unknown, now: number): BackendRecord {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequestError('body must be a JSON object');
+  }
+  const fields = body as Record<string, unknown>;
+  const ip = checkIp(requiredString(fields, 'ip'));
+  const server = requiredString(fields, 'server');
+  const service = requiredString(fields, 'service');
+  const pid = requiredString(fields, 'pid', true);
+  const record: BackendRecord = {
+    id: server,
+    ip,
+    server,
+    service,
+    pid,
+    endpoints: {} as Record<BackendProtocol, Endpoint[]>,
+    updatedAt: now,
+  };
+  for (const proto of BACKEND_PROTOCOLS) record.endpoints[proto] = endpoints(fields, proto, proto === 'rtmp');
+  const deviceId = fields.device_id;
+  if (deviceId !== undefined && deviceId !== null && deviceId !== '') {
+    if (typeof deviceId !== 'string' || deviceId.length > MAX_ID_LENGTH) {
+      throw new BadRequestError(`field "device_id" must be a string of at most ${MAX_ID_LENGTH} characters`);
+    }
+    record.deviceId = deviceId;
+  }
+  return record;
+}

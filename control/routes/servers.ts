@@ -1,0 +1,20 @@
+// GET /api/v1/servers: the operator's view of registered backends.
+
+import { Hono } from 'hono';
+import type { ServerView } from '../../shared/api-types.ts';
+import { requireToken } from '../auth.ts';
+import type { ControlEnv } from '../context.ts';
+import { isAlive } from '../store/store.ts';
+
+export const serversRoute = new Hono<ControlEnv>().get(
+  '/api/v1/servers',
+  async (c, next) => requireToken(c.get('deps').controlToken)(c, next),
+  async (c) => {
+    const deps = c.get('deps');
+    const now = deps.now();
+    const servers: ServerView[] = (await deps.store.listBackends())
+      .map((b) => ({ ...b, alive: isAlive(b, now, deps.aliveMs), lastHeartbeatAgoMs: now - b.updatedAt }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+    return c.json({ code: 0, data: { servers } });
+  },
+);

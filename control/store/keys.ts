@@ -1,0 +1,21 @@
+// Every Redis key the control plane uses, under one prefix.
+
+export interface KeySpace {
+  /** Sorted set of backend ids scored by last heartbeat (ms). */
+  backendIndex: string;
+  /** Prefix of the per-backend JSON record keys; the id follows. */
+  backendPrefix: string;
+  backend(id: string): string;
+  /** Stream binding: holds the backend id. */
+  stream(streamKey: string): string;
+}
+
+export function keySpace(prefix: string): KeySpace {
+  const backendPrefix = `${prefix}:backend:`;
+  return {
+    backendIndex: `${prefix}:backends`,
+    backendPrefix,
+    backend: (id) => `${backendPrefix}${id}`,
+    stream: (streamKey) => `${prefix}:stream:${streamKey}`,
+  };
+}

@@ -1,0 +1,77 @@
+// In-process store for the all-in-one deployment. Maps are bounded; expired entries are swept
+// on access, so nothing grows without limit.
+
+import type { BackendProtocol, BackendRecord } from '../../shared/api-types.ts';
+import { type BackendStore, hasEndpoint, isAlive, type StoreOptions } from './store.ts';
+
+const MAX_BACKENDS = 10_000;
+const MAX_STREAMS = 200_000;
+
+interface Binding {
+  backendId: string;
+  expiresAt: number;
+}
+
+export class MemoryStore implements BackendStore {
+  private readonly backends = new Map<string, BackendRecord>();
+  /** Insertion order is use order (refresh = delete + set), so the first entry is the least recently used. */
+  private readonly streams = new Map<string, Binding>();
+
+  constructor(private readonly options: StoreOptions) {}
+
+  async upsertBackend(backend: BackendRecord): Promise<void> {
+    this.sweepBackends(backend.updatedAt);
+    if (!this.backends.has(backend.id) && this.backends.size >= MAX_BACKENDS) {
+      throw new Error(`backend table full (${MAX_BACKENDS})`);
+    }
+    this.backends.set(backend.id, structuredClone(backend));
+  }
+
+  async listBackends(): Promise<BackendRecord[]> {
+    return [...this.backends.values()].map((b) => structuredClone(b));
+  }
+
+  async pickBackend(
+    streamKey: string,
+    proto: BackendProtocol,
+    now: number,
+    random: number,
+  ): Promise<BackendRecord | null> {
+    const bound = this.streams.get(streamKey);
+    if (bound) {
+      this.streams.delete(streamKey);
+      const backend = this.backends.get(bound.backendId);
+      if (bound.expiresAt > now && backend && isAlive(backend, now, this.options.aliveMs)) {
+        this.bind(streamKey, backend.id, now);
+        return structuredClone(backend);
+      }
+    }
+    const candidates = [...this.backends.values()].filter(
+      (b) => isAlive(b, now, this.options.aliveMs) && hasEndpoint(b, proto),
+    );
+    if (candidates.length === 0) return null;
+    const chosen = candidates[Math.min(candidates.length - 1, Math.floor(random * candidates.length))] as BackendRecord;
+    this.bind(streamKey, chosen.id, now);
+    return structuredClone(chosen);
+  }
+
+  async close(): Promise<void> {
+    this.backends.clear();
+    this.streams.clear();
+  }
+
+  private bind(streamKey: string, backendId: string, now: number): void {
+    this.streams.set(streamKey, { backendId, expiresAt: now + this.options.streamTtlMs });
+    while (this.streams.size > MAX_STREAMS) {
+      const oldest = this.streams.keys().next().value as string;
+      this.streams.delete(oldest);
+    }
+  }
+
+  /** Forgets backends dead for longer than the alive window again (kept that long for the operator view). */
+  private sweepBackends(now: number): void {
+    for (const [id, backend] of this.backends) {
+      if (now - backend.updatedAt > 2 * this.options.aliveMs) this.backends.delete(id);
+    }
+  }
+}

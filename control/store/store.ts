@@ -1,0 +1,32 @@
+// The state the control plane keeps: registered backends and stream -> backend bindings.
+// Two implementations (memory, Upstash Redis) pass one conformance suite.
+
+import type { BackendProtocol, BackendRecord } from '../../shared/api-types.ts';
+
+export interface StoreOptions {
+  /** A backend whose last heartbeat is older than this is dead. */
+  aliveMs: number;
+  /** A stream binding lives this long after its last use. */
+  streamTtlMs: number;
+}
+
+export interface BackendStore {
+  /** Adds a backend or refreshes its heartbeat; the same `id` (SRS server id) replaces the old entry. */
+  upsertBackend(backend: BackendRecord): Promise<void>;
+  /** Backends registered within twice the alive window (dead ones stay visible for a while). */
+  listBackends(): Promise<BackendRecord[]>;
+  /**
+   * The backend bound to `streamKey` while it is alive; otherwise binds a live backend that has a
+   * `proto` endpoint, chosen by `random` in [0, 1). Null when no live backend has one.
+   */
+  pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<BackendRecord | null>;
+  close(): Promise<void>;
+}
+
+export function isAlive(backend: BackendRecord, now: number, aliveMs: number): boolean {
+  return now - backend.updatedAt <= aliveMs;
+}
+
+export function hasEndpoint(backend: BackendRecord, proto: BackendProtocol): boolean {
+  return (backend.endpoints[proto]?.length ?? 0) > 0;
+}

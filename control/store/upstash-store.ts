@@ -1,0 +1,77 @@
+// Store on Redis through Upstash's REST API (works on Workers and Node). Every operation is one
+// Lua script, so each costs one HTTP round trip (EVALSHA; EVAL only the first time a server
+// lacks the script) and is atomic across control-plane instances.
+
+import { Redis } from '@upstash/redis';
+import type { BackendProtocol, BackendRecord } from '../../shared/api-types.ts';
+import { type KeySpace, keySpace } from './keys.ts';
+import { LIST_BACKENDS } from './scripts/list-backends.ts';
+import { PICK_BACKEND } from './scripts/pick-backend.ts';
+import { REGISTER_BACKEND } from './scripts/register-backend.ts';
+import type { BackendStore, StoreOptions } from './store.ts';
+
+export interface UpstashStoreOptions extends StoreOptions {
+  url: string;
+  token: string;
+  keyPrefix: string;
+}
+
+interface Script<T> {
+  exec(keys: string[], args: string[]): Promise<T>;
+}
+
+export class UpstashStore implements BackendStore {
+  private readonly keys: KeySpace;
+  private readonly register: Script<unknown>;
+  private readonly list: Script<string[]>;
+  private readonly pick: Script<string | null>;
+
+  constructor(private readonly options: UpstashStoreOptions) {
+    const redis = new Redis({
+      url: options.url,
+      token: options.token,
+      // Values are JSON we parse ourselves; plain responses keep compatible REST servers working.
+      automaticDeserialization: false,
+      responseEncoding: false,
+      enableTelemetry: false,
+    });
+    this.keys = keySpace(options.keyPrefix);
+    this.register = redis.createScript<unknown>(REGISTER_BACKEND);
+    this.list = redis.createScript<string[]>(LIST_BACKENDS);
+    this.pick = redis.createScript<string | null>(PICK_BACKEND);
+  }
+
+  async upsertBackend(backend: BackendRecord): Promise<void> {
+    await this.register.exec(
+      [this.keys.backend(backend.id), this.keys.backendIndex],
+      [JSON.stringify(backend), backend.id, String(backend.updatedAt), String(2 * this.options.aliveMs)],
+    );
+  }
+
+  async listBackends(): Promise<BackendRecord[]> {
+    const rows = (await this.list.exec([this.keys.backendIndex], [this.keys.backendPrefix])) ?? [];
+    return rows.map((json) => JSON.parse(json) as BackendRecord);
+  }
+
+  async pickBackend(
+    streamKey: string,
+    proto: BackendProtocol,
+    now: number,
+    random: number,
+  ): Promise<BackendRecord | null> {
+    const json = await this.pick.exec(
+      [this.keys.stream(streamKey), this.keys.backendIndex],
+      [
+        String(now),
+        String(this.options.aliveMs),
+        proto,
+        String(random),
+        String(this.options.streamTtlMs),
+        this.keys.backendPrefix,
+      ],
+    );
+    return typeof json === 'string' ? (JSON.parse(json) as BackendRecord) : null;
+  }
+
+  async close(): Promise<void> {}
+}

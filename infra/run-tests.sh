@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: system dependencies, type check, lint, then every test file with node's
+# test runner (its summary closes the output; any failure makes the exit code non-zero).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash infra/install-test-deps.sh
+[ -d node_modules ] || npm ci
+
+npm run --silent typecheck
+npm run --silent lint
+
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+export PROXY_LOG_LEVEL="${PROXY_LOG_LEVEL:-warn}"
+node --import tsx --test --test-reporter=spec "${files[@]}"

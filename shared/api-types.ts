@@ -1,0 +1,51 @@
+// Shapes exchanged between the control plane, data-plane nodes and operators.
+
+import type { Endpoint } from './endpoint.ts';
+
+/** The endpoint families a backend announces, named as in SRS's heartbeat. */
+export const BACKEND_PROTOCOLS = ['rtmp', 'http', 'api', 'srt', 'rtc'] as const;
+export type BackendProtocol = (typeof BACKEND_PROTOCOLS)[number];
+
+export function isBackendProtocol(value: unknown): value is BackendProtocol {
+  return typeof value === 'string' && (BACKEND_PROTOCOLS as readonly string[]).includes(value);
+}
+
+/** A registered backend as the store keeps it. */
+export interface BackendRecord {
+  /** Stable slot id: the SRS server id, so a restarted origin replaces its old entry. */
+  id: string;
+  ip: string;
+  server: string;
+  service: string;
+  pid: string;
+  deviceId?: string;
+  endpoints: Record<BackendProtocol, Endpoint[]>;
+  /** Last heartbeat, ms since the epoch. */
+  updatedAt: number;
+}
+
+export interface RouteRequest {
+  vhost: string;
+  app: string;
+  stream: string;
+  proto: BackendProtocol;
+}
+
+export interface RouteResponse {
+  code: 0;
+  stream: string;
+  backend: { id: string; ip: string; server: string; service: string; pid: string; deviceId?: string };
+  /** Where to dial for the requested protocol. */
+  address: { host: string; port: number };
+}
+
+export interface ErrorBody {
+  code: number;
+  error: string;
+  message: string;
+}
+
+export interface ServerView extends BackendRecord {
+  alive: boolean;
+  lastHeartbeatAgoMs: number;
+}

@@ -1,0 +1,196 @@
+// Settings read once from the environment into a typed, frozen config. The Go proxy's PROXY_*
+// names keep their meanings and defaults; an invalid value stops start-up naming the variable.
+// The Worker passes its bindings through the same parser.
+
+import { ConfigError } from './errors.ts';
+import { isLogLevel, type LogLevel } from './log.ts';
+
+export type Env = Record<string, string | undefined>;
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface DefaultBackendConfig {
+  ip: string;
+  rtmp: number;
+  http?: number;
+  api?: number;
+  rtc?: number;
+  srt?: number;
+}
+
+export interface Config {
+  rtmp: ListenAddress;
+  httpServer: ListenAddress;
+  httpApi: ListenAddress;
+  webrtc: ListenAddress;
+  srt: ListenAddress;
+  systemApi: ListenAddress;
+  /** Directory served on the HTTP stream port; undefined when not set. */
+  staticFiles?: string;
+  loadBalancer: 'memory' | 'redis';
+  upstash?: { url: string; token: string };
+  /** Prefix of every Redis key, so several deployments can share one database. */
+  keyPrefix: string;
+  graceQuitMs: number;
+  forceQuitMs: number;
+  defaultBackend?: DefaultBackendConfig;
+  /** When set, only POST /api/v1/srs/register/<secret> registers. */
+  registerSecret?: string;
+  /** Bearer token data-plane nodes present to the routing API. */
+  controlToken?: string;
+  /** URL of a remote control plane; unset means all-in-one (control plane in this process). */
+  controlUrl?: string;
+  /** Heartbeats younger than this keep a backend alive. */
+  backendTtlMs: number;
+  /** How long a stream stays bound to its backend after its last routing request. */
+  streamTtlMs: number;
+  logLevel: LogLevel;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go-style durations (`20s`, `1m30s`, `500ms`); a bare number means seconds. */
+export function parseDuration(text: string): number | undefined {
+  const value = text.trim();
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const parts = value.match(/(\d+(?:\.\d+)?)(ms|s|m|h)/g);
+  if (!parts || parts.join('') !== value) return undefined;
+  let total = 0;
+  for (const part of parts) {
+    const [, amount = '0', unit = 's'] = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(part) ?? [];
+    total += Number(amount) * (DURATION_UNITS[unit] ?? 0);
+  }
+  return Math.round(total);
+}
+
+class Reader {
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  /** A listen address: `PORT`, `:PORT` or `HOST:PORT` (the Go proxy takes a bare port). */
+  listen(name: string, fallback: number): ListenAddress {
+    const value = this.raw(name);
+    if (value === undefined) return { host: '0.0.0.0', port: fallback };
+    const match = /^(?:(.*):)?(\d{1,5})$/.exec(value);
+    const port = Number(match?.[2]);
+    if (!match || port > 65535) throw new ConfigError(`${name}="${value}" is not a port or HOST:PORT`);
+    const host = (match[1] ?? '').replace(/^\[(.*)\]$/, '$1');
+    return { host: host || '0.0.0.0', port };
+  }
+
+  port(name: string, fallback?: number): number | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const port = Number(value);
+    if (!/^\d{1,5}$/.test(value) || port < 1 || port > 65535)
+      throw new ConfigError(`${name}="${value}" is not a port (1-65535)`);
+    return port;
+  }
+
+  duration(name: string, fallbackMs: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallbackMs;
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < 0)
+      throw new ConfigError(`${name}="${value}" is not a duration such as 20s, 1m or 500ms`);
+    return ms;
+  }
+
+  flag(name: string): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return false;
+    if (['on', 'true', '1', 'yes'].includes(value)) return true;
+    if (['off', 'false', '0', 'no'].includes(value)) return false;
+    throw new ConfigError(`${name}="${value}" must be on or off`);
+  }
+
+  url(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      throw new ConfigError(`${name}="${value}" is not an http(s) URL`);
+    }
+    return value.replace(/\/+$/, '');
+  }
+
+  secret(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value !== undefined && !/^[A-Za-z0-9._~-]{8,256}$/.test(value)) {
+      throw new ConfigError(`${name} must be 8-256 characters of A-Z a-z 0-9 . _ ~ -`);
+    }
+    return value;
+  }
+}
+
+export function parseConfig(env: Env): Readonly<Config> {
+  const read = new Reader(env);
+  const loadBalancerRaw = (read.raw('PROXY_LOAD_BALANCER_TYPE') ?? 'memory').toLowerCase();
+  if (loadBalancerRaw !== 'memory' && loadBalancerRaw !== 'redis') {
+    throw new ConfigError(`PROXY_LOAD_BALANCER_TYPE="${loadBalancerRaw}" must be memory or redis`);
+  }
+  const upstashUrl = read.url('UPSTASH_REDIS_REST_URL');
+  const upstashToken = read.raw('UPSTASH_REDIS_REST_TOKEN');
+  if (loadBalancerRaw === 'redis' && (!upstashUrl || !upstashToken)) {
+    throw new ConfigError(
+      'PROXY_LOAD_BALANCER_TYPE=redis needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (Upstash REST API)',
+    );
+  }
+
+  const logLevel = (read.raw('PROXY_LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!isLogLevel(logLevel))
+    throw new ConfigError(`PROXY_LOG_LEVEL="${logLevel}" must be debug, info, warn, error or silent`);
+
+  const keyPrefix = read.raw('PROXY_REDIS_KEY_PREFIX') ?? 'sy';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(keyPrefix))
+    throw new ConfigError('PROXY_REDIS_KEY_PREFIX must be 1-64 of A-Z a-z 0-9 _ . : -');
+
+  let defaultBackend: DefaultBackendConfig | undefined;
+  if (read.flag('PROXY_DEFAULT_BACKEND_ENABLED')) {
+    defaultBackend = {
+      ip: read.raw('PROXY_DEFAULT_BACKEND_IP') ?? '127.0.0.1',
+      rtmp: read.port('PROXY_DEFAULT_BACKEND_RTMP', 1935) as number,
+      http: read.port('PROXY_DEFAULT_BACKEND_HTTP'),
+      api: read.port('PROXY_DEFAULT_BACKEND_API'),
+      rtc: read.port('PROXY_DEFAULT_BACKEND_RTC'),
+      srt: read.port('PROXY_DEFAULT_BACKEND_SRT'),
+    };
+  }
+
+  const graceQuitMs = read.duration('PROXY_GRACE_QUIT_TIMEOUT', 20_000);
+  const forceQuitMs = read.duration('PROXY_FORCE_QUIT_TIMEOUT', 30_000);
+  if (forceQuitMs < graceQuitMs)
+    throw new ConfigError('PROXY_FORCE_QUIT_TIMEOUT must not be shorter than PROXY_GRACE_QUIT_TIMEOUT');
+
+  const config: Config = {
+    rtmp: read.listen('PROXY_RTMP_SERVER', 11935),
+    httpServer: read.listen('PROXY_HTTP_SERVER', 18080),
+    httpApi: read.listen('PROXY_HTTP_API', 11985),
+    webrtc: read.listen('PROXY_WEBRTC_SERVER', 18000),
+    srt: read.listen('PROXY_SRT_SERVER', 20080),
+    systemApi: read.listen('PROXY_SYSTEM_API', 12025),
+    staticFiles: read.raw('PROXY_STATIC_FILES'),
+    loadBalancer: loadBalancerRaw,
+    upstash: upstashUrl && upstashToken ? { url: upstashUrl, token: upstashToken } : undefined,
+    keyPrefix,
+    graceQuitMs,
+    forceQuitMs,
+    defaultBackend,
+    registerSecret: read.secret('PROXY_REGISTER_SECRET'),
+    controlToken: read.secret('PROXY_CONTROL_TOKEN'),
+    controlUrl: read.url('PROXY_CONTROL_URL'),
+    backendTtlMs: read.duration('PROXY_BACKEND_TTL', 300_000),
+    streamTtlMs: read.duration('PROXY_STREAM_TTL', 86_400_000),
+    logLevel,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,181 @@
+// Stream identity (`vhost/app/stream`) as SRS defines it, derived from each protocol's request.
+// The stream name's query string is not part of the identity but is kept so it can be forwarded
+// to the origin untouched (SRS checks `?secret=...` in its auth hooks).
+
+import { BadRequestError } from './errors.ts';
+
+export const DEFAULT_VHOST = '__defaultVhost__';
+
+export interface StreamIdentity {
+  vhost: string;
+  app: string;
+  stream: string;
+  /** The client's query string without the leading `?` ('' when none), forwarded to the origin. */
+  query: string;
+}
+
+/** Live-stream extensions an HTTP path may carry; stripped from the stream name. */
+export const HTTP_STREAM_EXTENSIONS = ['.flv', '.ts', '.m3u8', '.mp4', '.m4s', '.aac', '.mp3'] as const;
+
+const MAX_PART_LENGTH = 256;
+
+export function streamKey(id: Pick<StreamIdentity, 'vhost' | 'app' | 'stream'>): string {
+  return `${id.vhost}/${id.app}/${id.stream}`;
+}
+
+/** Splits `a?b` into ['a', 'b']; the query is '' when absent. */
+export function splitQuery(text: string): [string, string] {
+  const at = text.indexOf('?');
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
+
+/** The host part of a Host header or URL authority, without port and brackets. */
+export function hostWithoutPort(authority: string): string {
+  const text = authority.trim().toLowerCase();
+  if (text.startsWith('[')) return text.slice(1, text.indexOf(']') < 0 ? undefined : text.indexOf(']'));
+  const colons = text.split(':').length - 1;
+  if (colons === 1) return text.slice(0, text.indexOf(':'));
+  return text;
+}
+
+/**
+ * The vhost a request host names: a domain name is a vhost; an IP address, `localhost` or no
+ * host at all means the default vhost (SRS matches an unknown host to it too).
+ */
+export function vhostFromHost(authority: string | undefined): string {
+  if (!authority) return DEFAULT_VHOST;
+  const host = hostWithoutPort(authority);
+  if (!host || host === 'localhost' || isIpLiteral(host)) return DEFAULT_VHOST;
+  return host;
+}
+
+function vhostParam(query: string): string | undefined {
+  if (!query) return undefined;
+  const params = new URLSearchParams(query);
+  const value = params.get('vhost') ?? params.get('domain');
+  return value ? value.toLowerCase() : undefined;
+}
+
+function checkPart(name: string, value: string): string {
+  if (!value) throw new BadRequestError(`missing ${name}`);
+  if (value.length > MAX_PART_LENGTH) throw new BadRequestError(`${name} longer than ${MAX_PART_LENGTH} characters`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
+  if (/[\u0000-\u001f\u007f]/.test(value) || value.includes('..'))
+    throw new BadRequestError(`invalid ${name} "${value}"`);
+  return value;
+}
+
+function build(vhost: string, app: string, stream: string, query: string): StreamIdentity {
+  return {
+    vhost: checkPart('vhost', vhost),
+    app: checkPart('app', app.replace(/^\/+|\/+$/g, '')),
+    stream: checkPart('stream', stream),
+    query,
+  };
+}
+
+/**
+ * RTMP: tcUrl (`rtmp://host[:port]/app[?vhost=x]`) plus the publish/play name (`stream[?query]`).
+ * A `vhost=` in the stream query wins over one in the tcUrl, which wins over the host.
+ */
+export function streamFromRtmp(tcUrl: string, streamName: string): StreamIdentity {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?]*)\/?([^?]*)(?:\?(.*))?$/i.exec(tcUrl.trim());
+  if (!match) throw new BadRequestError(`invalid tcUrl "${tcUrl}"`);
+  const [, authority = '', appPath = '', tcQuery = ''] = match;
+  const [stream, query] = splitQuery(streamName.trim());
+  const vhost = vhostParam(query) ?? vhostParam(tcQuery) ?? vhostFromHost(authority);
+  return build(vhost, decodeSafe(appPath), stream, query);
+}
+
+/**
+ * HTTP: `/app/stream.flv` (any live extension) and the Host header; `?app=&stream=` (WHIP/WHEP)
+ * takes precedence over the path, `?vhost=` over the host.
+ */
+export function streamFromHttp(host: string | undefined, pathAndQuery: string): StreamIdentity {
+  const [rawPath, query] = splitQuery(pathAndQuery);
+  const params = new URLSearchParams(query);
+  const vhost = vhostParam(query) ?? vhostFromHost(host);
+  const appParam = params.get('app');
+  const streamParam = params.get('stream');
+  if (appParam && streamParam) return build(vhost, appParam, stripExtension(streamParam), query);
+
+  const path = decodeSafe(rawPath);
+  const slash = path.lastIndexOf('/');
+  if (slash <= 0) throw new BadRequestError(`path "${rawPath}" has no /app/stream`);
+  return build(vhost, path.slice(0, slash), stripExtension(path.slice(slash + 1)), query);
+}
+
+export interface SrtStreamRequest {
+  identity: StreamIdentity;
+  mode: 'publish' | 'request';
+}
+
+/**
+ * SRT stream id, in SRS's accepted forms: `#!::r=app/stream,m=publish,h=vhost,key=value`
+ * (other keys become the forwarded query) and the plain `app/stream?m=publish&key=value`.
+ * A missing `m` means play.
+ */
+export function streamFromSrtId(streamId: string): SrtStreamRequest {
+  let resource: string;
+  let host: string | undefined;
+  let mode: string | undefined;
+  const extra = new URLSearchParams();
+  if (streamId.startsWith('#!::')) {
+    resource = '';
+    for (const pair of streamId.slice(4).split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const key = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (key === 'r') resource = value;
+      else if (key === 'h') host = value;
+      else if (key === 'm') mode = value;
+      else extra.append(key, value);
+    }
+    // SRS also accepts `h=app/stream` (or `h=vhost/app/stream`) without `r`.
+    if (!resource && host?.includes('/')) {
+      resource = host;
+      host = undefined;
+    }
+  } else {
+    const [path, query] = splitQuery(streamId);
+    resource = path;
+    new URLSearchParams(query).forEach((value, key) => {
+      if (key === 'm') mode = value;
+      else extra.append(key, value);
+    });
+  }
+  if (mode !== undefined && mode !== 'publish' && mode !== 'request' && mode !== 'play') {
+    throw new BadRequestError(`invalid SRT mode "${mode}"`);
+  }
+  const [path, resourceQuery] = splitQuery(resource);
+  for (const [key, value] of new URLSearchParams(resourceQuery)) extra.append(key, value);
+  const query = extra.toString();
+  const slash = path.lastIndexOf('/');
+  if (slash <= 0) throw new BadRequestError(`SRT stream id "${streamId}" has no app/stream`);
+  const vhost = vhostParam(query) ?? (host ? vhostFromHost(host) : DEFAULT_VHOST);
+  return {
+    identity: build(vhost, path.slice(0, slash), path.slice(slash + 1), query),
+    mode: mode === 'publish' ? 'publish' : 'request',
+  };
+}
+
+function stripExtension(name: string): string {
+  const lower = name.toLowerCase();
+  for (const ext of HTTP_STREAM_EXTENSIONS) {
+    if (lower.endsWith(ext)) return name.slice(0, -ext.length);
+  }
+  return name;
+}
+
+function decodeSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new BadRequestError(`invalid percent-encoding in "${text}"`);
+  }
+}

@@ -1,0 +1,141 @@
+// One behaviour contract for every BackendStore implementation, run against each of them.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { routeStream } from '../../control/routing.ts';
+import type { BackendStore } from '../../control/store/store.ts';
+import type { BackendRecord } from '../../shared/api-types.ts';
+import { NoBackendError } from '../../shared/errors.ts';
+
+export const ALIVE_MS = 300_000;
+export const STREAM_TTL_MS = 3_600_000;
+const T0 = 1_800_000_000_000;
+
+export function backend(id: string, updatedAt: number, overrides: Partial<BackendRecord> = {}): BackendRecord {
+  return {
+    id,
+    ip: '127.0.0.1',
+    server: id,
+    service: `svc-${id}`,
+    pid: '100',
+    endpoints: { rtmp: [{ port: 1935 }], http: [{ port: 8080 }], api: [], srt: [], rtc: [] },
+    updatedAt,
+    ...overrides,
+  };
+}
+
+const route = (
+  store: BackendStore,
+  stream: string,
+  now: number,
+  random: number,
+  proto: 'rtmp' | 'srt' | 'http' = 'rtmp',
+) => routeStream(store, { vhost: '__defaultVhost__', app: 'live', stream, proto }, now, random);
+
+/** `makeStore` returns a fresh, empty store (its own key prefix for Redis). */
+export function storeConformance(name: string, makeStore: () => Promise<BackendStore>): void {
+  describe(`${name} store conformance`, () => {
+    it('registers and lists backends, replacing an entry with the same server id', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      await store.upsertBackend(backend('b', T0));
+      await store.upsertBackend(backend('a', T0 + 10, { service: 'restarted', pid: '200' }));
+      const list = (await store.listBackends()).sort((x, y) => x.id.localeCompare(y.id));
+      assert.deepEqual(
+        list.map((b) => [b.id, b.service, b.pid]),
+        [
+          ['a', 'restarted', '200'],
+          ['b', 'svc-b', '100'],
+        ],
+      );
+      assert.deepEqual(list[0]?.endpoints.rtmp, [{ port: 1935 }]);
+      await store.close();
+    });
+
+    it('keeps a stream on its first backend while that backend lives', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      await store.upsertBackend(backend('b', T0));
+      const first = await route(store, 's1', T0 + 1, 0.99);
+      for (const random of [0, 0.3, 0.6, 0.99]) {
+        const again = await route(store, 's1', T0 + 1000, random);
+        assert.equal(again.backend.id, first.backend.id);
+      }
+      // A stream's binding is protocol-independent: HTTP players land where RTMP published.
+      assert.equal((await route(store, 's1', T0 + 2000, 0, 'http')).backend.id, first.backend.id);
+      await store.close();
+    });
+
+    it('spreads new streams over live backends by the random draw', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      await store.upsertBackend(backend('b', T0));
+      const low = await route(store, 'x1', T0, 0);
+      const high = await route(store, 'x2', T0, 0.999);
+      assert.notEqual(low.backend.id, high.backend.id);
+      await store.close();
+    });
+
+    it('treats a backend as dead 300 s after its last heartbeat and re-picks', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      assert.equal((await route(store, 's', T0, 0)).backend.id, 'a');
+      await store.upsertBackend(backend('b', T0 + 200_000));
+      // 299 s after a's heartbeat the stream stays on a.
+      assert.equal((await route(store, 's', T0 + 299_000, 0.99)).backend.id, 'a');
+      // 301 s after: a is dead, the stream moves to b and stays there.
+      assert.equal((await route(store, 's', T0 + 301_000, 0)).backend.id, 'b');
+      await store.upsertBackend(backend('a', T0 + 302_000));
+      assert.equal((await route(store, 's', T0 + 303_000, 0)).backend.id, 'b');
+      await store.close();
+    });
+
+    it('answers no backend when none is alive, and when none has the protocol', async () => {
+      const store = await makeStore();
+      await assert.rejects(route(store, 's', T0, 0), NoBackendError);
+      await store.upsertBackend(backend('a', T0));
+      await assert.rejects(route(store, 'fresh', T0, 0, 'srt'), NoBackendError);
+      await assert.rejects(route(store, 's', T0 + ALIVE_MS + 1, 0), NoBackendError);
+      await store.close();
+    });
+
+    it('only picks backends that serve the protocol for a new stream', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      await store.upsertBackend(
+        backend('b', T0, {
+          endpoints: { rtmp: [{ port: 1 }], http: [], api: [], srt: [{ proto: 'udp', port: 10080 }], rtc: [] },
+        }),
+      );
+      for (const random of [0, 0.5, 0.99]) {
+        assert.equal((await route(store, `srt-${random}`, T0, random, 'srt')).backend.id, 'b');
+      }
+      await store.close();
+    });
+
+    it('survives a restart of the bound backend (same server id, new pid)', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      await store.upsertBackend(backend('b', T0));
+      const first = await route(store, 's', T0, 0);
+      await store.upsertBackend(backend(first.backend.id, T0 + 5, { pid: '999' }));
+      const again = await route(store, 's', T0 + 10, 0.99);
+      assert.equal(again.backend.id, first.backend.id);
+      assert.equal(again.backend.pid, '999');
+      await store.close();
+    });
+
+    it('forgets a stream binding after its TTL without use', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      await store.upsertBackend(backend('b', T0));
+      assert.equal((await route(store, 's', T0, 0)).backend.id, 'a');
+      // Memory expires by the injected clock; Redis by its own clock, so only check the memory store here.
+      if (name === 'memory') {
+        await store.upsertBackend(backend('a', T0 + STREAM_TTL_MS));
+        await store.upsertBackend(backend('b', T0 + STREAM_TTL_MS));
+        assert.equal((await route(store, 's', T0 + STREAM_TTL_MS + 1, 0.99)).backend.id, 'b');
+      }
+      await store.close();
+    });
+  });
+}
