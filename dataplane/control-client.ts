@@ -1,0 +1,55 @@
+// How a data-plane node asks the control plane where a stream lives: in-process through the
+// Hono app (all-in-one) or over HTTP with the control token (split deployment). Caches nothing:
+// the control plane's answer is the single source of truth for stickiness.
+
+import type { RouteRequest, RouteResponse } from '../shared/api-types.ts';
+import { NoBackendError, SwitchyardError, UpstreamError } from '../shared/errors.ts';
+
+export interface ControlClient {
+  route(request: RouteRequest): Promise<RouteResponse>;
+}
+
+type FetchLike = (request: Request) => Response | Promise<Response>;
+
+const ROUTE_TIMEOUT_MS = 5_000;
+
+export function createControlClient(options: { fetch: FetchLike; baseUrl: string; token?: string }): ControlClient {
+  return {
+    async route(request) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let res: Response;
+      try {
+        res = await options.fetch(
+          new Request(`${options.baseUrl}/api/v1/routes`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(request),
+            signal: AbortSignal.timeout(ROUTE_TIMEOUT_MS),
+          }),
+        );
+      } catch (err) {
+        throw new UpstreamError(`control plane unreachable: ${(err as Error).message}`, { cause: err });
+      }
+      const body = (await res.json().catch(() => undefined)) as Partial<RouteResponse> & { message?: string };
+      if (res.status === 503) throw new NoBackendError(body?.message ?? 'no backend');
+      if (res.status !== 200 || !body?.address) {
+        throw new UpstreamError(`control plane answered ${res.status}: ${body?.message ?? 'unexpected body'}`);
+      }
+      return body as RouteResponse;
+    },
+  };
+}
+
+/** The embedded control app, called without a network hop. */
+export function inProcessControlClient(app: { fetch: FetchLike }, token?: string): ControlClient {
+  return createControlClient({ fetch: (req) => app.fetch(req), baseUrl: 'http://control.internal', token });
+}
+
+export function remoteControlClient(baseUrl: string, token?: string): ControlClient {
+  return createControlClient({ fetch: (req) => fetch(req), baseUrl, token });
+}
+
+export function isNoBackend(err: unknown): boolean {
+  return err instanceof SwitchyardError && err.code === 'no_backend';
+}

@@ -1,0 +1,55 @@
+// The data plane of one node: its listeners and their sessions, started and stopped together.
+
+import type { Config } from '../shared/config.ts';
+import type { Logger } from '../shared/log.ts';
+import type { ControlClient } from './control-client.ts';
+import { createFallbackApp } from './http/fallback-app.ts';
+import { type HttpStreamServer, startHttpStreamServer } from './http/listener.ts';
+import { type RtmpListener, startRtmpListener } from './rtmp/listener.ts';
+import { DEFAULT_RTMP_TIMEOUTS, type RtmpTimeouts } from './rtmp/session.ts';
+
+export interface DataPlane {
+  rtmp: RtmpListener;
+  http: HttpStreamServer;
+  activeSessions(): number;
+  stopAccepting(): Promise<void>;
+  closeAll(reason: string): void;
+}
+
+export interface DataPlaneOptions {
+  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles'>;
+  control: ControlClient;
+  logger: Logger;
+  version: string;
+  /** Handles non-stream requests on the HTTP port after static files. */
+  httpNext: (request: Request) => Response | Promise<Response>;
+  rtmpTimeouts?: RtmpTimeouts;
+}
+
+export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
+  const logger = options.logger.child({ plane: 'data' });
+  const rtmp = await startRtmpListener(options.config.rtmp, {
+    control: options.control,
+    logger: logger.child({ proto: 'rtmp' }),
+    timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
+    version: options.version,
+  });
+  const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
+  const http = await startHttpStreamServer(options.config.httpServer, {
+    control: options.control,
+    logger: logger.child({ proto: 'http' }),
+    fallback: (req) => fallback.fetch(req),
+  });
+  return {
+    rtmp,
+    http,
+    activeSessions: () => rtmp.sessions.size + http.activeStreams(),
+    stopAccepting: async () => {
+      await Promise.all([rtmp.stopAccepting(), http.stopAccepting()]);
+    },
+    closeAll: (reason) => {
+      rtmp.closeAll(reason);
+      http.closeAll();
+    },
+  };
+}

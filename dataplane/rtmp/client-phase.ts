@@ -1,0 +1,118 @@
+// The client-facing half of an RTMP session before relaying: handshake, then answer connect,
+// releaseStream, FCPublish, createStream... as SRS does, until the client says publish or play.
+
+import type { Socket } from 'node:net';
+import { ProtocolError } from '../../shared/errors.ts';
+import type { SocketReader } from '../socket-reader.ts';
+import type { Amf0Value } from './amf0.ts';
+import { ChunkWriter, type RtmpMessage } from './chunk-writer.ts';
+import {
+  connectResult,
+  decodeCommand,
+  getNumber,
+  getString,
+  onBWDone,
+  setChunkSize,
+  setPeerBandwidth,
+  simpleResult,
+  windowAckSize,
+} from './commands.ts';
+import { decodeC0C1, encodeS0S1S2, HANDSHAKE_SIZE } from './handshake.ts';
+import { MessageReader } from './message-reader.ts';
+import { ChunkStream, MessageType } from './message-types.ts';
+
+/** The chunk size we announce to clients, as SRS does. */
+export const SERVER_CHUNK_SIZE = 60_000;
+/** The message stream id our createStream hands out. */
+export const CLIENT_STREAM_ID = 1;
+const COMMAND_PHASE_MAX_MESSAGE = 64 * 1024;
+
+export interface ClientRequest {
+  kind: 'publish' | 'play';
+  app: string;
+  tcUrl: string;
+  /** The publish/play name as the client sent it, query string included. */
+  name: string;
+  /** Arguments of publish/play after the name (publish type; play start/duration/reset). */
+  extraArgs: Amf0Value[];
+  /** The message stream id the client used for publish/play. */
+  msid: number;
+  /** Extra connect properties worth passing on (pageUrl, swfUrl). */
+  connectExtras: Record<string, string>;
+  reader: MessageReader;
+  writer: ChunkWriter;
+}
+
+export async function runClientPhase(socket: Socket, input: SocketReader, version: string): Promise<ClientRequest> {
+  const c0c1 = await input.read(1 + HANDSHAKE_SIZE);
+  socket.write(encodeS0S1S2(decodeC0C1(c0c1), Math.floor(Date.now() / 1000)));
+  await input.read(HANDSHAKE_SIZE); // C2: content unchecked, as every server does
+
+  const reader = new MessageReader({ maxMessageSize: COMMAND_PHASE_MAX_MESSAGE, maxBuffered: 1024 * 1024 });
+  const writer = new ChunkWriter();
+  const send = (csid: number, ...messages: RtmpMessage[]) => {
+    for (const m of messages) socket.write(writer.encode(csid, m));
+  };
+  let app: string | undefined;
+  let tcUrl: string | undefined;
+  const connectExtras: Record<string, string> = {};
+
+  for (;;) {
+    let message = reader.next();
+    while (!message) {
+      reader.push(await input.readSome());
+      message = reader.next();
+    }
+    if (message.type !== MessageType.CommandAmf0 && message.type !== MessageType.CommandAmf3) continue;
+    const command = decodeCommand(message);
+    switch (command.name) {
+      case 'connect': {
+        app = getString(command.object, 'app');
+        if (app === undefined) throw new ProtocolError('connect without app');
+        tcUrl = getString(command.object, 'tcUrl') ?? `rtmp://${socket.localAddress ?? '127.0.0.1'}/${app}`;
+        for (const key of ['pageUrl', 'swfUrl']) {
+          const value = getString(command.object, key);
+          if (value) connectExtras[key] = value;
+        }
+        const objectEncoding = getNumber(command.object, 'objectEncoding') ?? 0;
+        send(
+          ChunkStream.ProtocolControl,
+          windowAckSize(2_500_000),
+          setPeerBandwidth(2_500_000),
+          setChunkSize(SERVER_CHUNK_SIZE),
+        );
+        writer.chunkSize = SERVER_CHUNK_SIZE;
+        send(ChunkStream.OverConnection, connectResult(command.transactionId, objectEncoding, version), onBWDone());
+        break;
+      }
+      case 'releaseStream':
+      case 'FCPublish':
+      case 'FCUnpublish':
+        send(ChunkStream.OverConnection, simpleResult(command.transactionId));
+        break;
+      case 'createStream':
+        send(ChunkStream.OverConnection, simpleResult(command.transactionId, CLIENT_STREAM_ID));
+        break;
+      case 'publish':
+      case 'play': {
+        if (app === undefined || tcUrl === undefined) throw new ProtocolError(`${command.name} before connect`);
+        const [name, ...extraArgs] = command.args;
+        if (typeof name !== 'string' || name === '') throw new ProtocolError(`${command.name} without a stream name`);
+        return {
+          kind: command.name,
+          app,
+          tcUrl,
+          name,
+          extraArgs,
+          msid: message.msid,
+          connectExtras,
+          reader,
+          writer,
+        };
+      }
+      default:
+        // getStreamLength, _checkbw, receiveAudio...: nothing the relay needs; SRS ignores them too.
+        break;
+    }
+  }
+}

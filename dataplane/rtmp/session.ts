@@ -1,0 +1,180 @@
+// One RTMP client connection: client phase, routing, backend phase, then a two-way chunk relay.
+// The session owns both sockets and its timer; close(reason) is idempotent and releases all.
+
+import { connect, type Socket } from 'node:net';
+import { errorMessage, NoBackendError, UpstreamError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/log.ts';
+import { streamFromRtmp, streamKey } from '../../shared/stream-identity.ts';
+import type { ControlClient } from '../control-client.ts';
+import { type PipeCounters, pipeThrough } from '../relay-pipe.ts';
+import { SocketReader } from '../socket-reader.ts';
+import { runBackendPhase } from './backend-phase.ts';
+import { ChunkRelay } from './chunk-relay.ts';
+import { type ClientRequest, runClientPhase } from './client-phase.ts';
+import { onStatus, setChunkSize } from './commands.ts';
+import { ChunkStream } from './message-types.ts';
+
+export interface RtmpTimeouts {
+  /** Handshake plus commands up to publish/play. */
+  clientPhaseMs: number;
+  /** TCP connect, handshake and createStream with the backend. */
+  backendPhaseMs: number;
+}
+
+export const DEFAULT_RTMP_TIMEOUTS: RtmpTimeouts = { clientPhaseMs: 20_000, backendPhaseMs: 10_000 };
+
+export interface RtmpSessionDeps {
+  control: ControlClient;
+  logger: Logger;
+  timeouts: RtmpTimeouts;
+  version: string;
+}
+
+export class RtmpSession {
+  private backend: Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private relaying = false;
+  readonly counters = { up: { bytes: 0 } as PipeCounters, down: { bytes: 0 } as PipeCounters };
+  private log: Logger;
+
+  constructor(
+    private readonly client: Socket,
+    private readonly deps: RtmpSessionDeps,
+    private readonly onClosed: (session: RtmpSession) => void,
+  ) {
+    this.log = deps.logger;
+    client.setNoDelay(true);
+    client.on('error', (err) => this.close(`client error: ${err.message}`));
+    client.on('close', () => this.close('client closed'));
+  }
+
+  get isRelaying(): boolean {
+    return this.relaying;
+  }
+
+  async run(): Promise<void> {
+    const clientInput = new SocketReader(this.client);
+    let request: ClientRequest;
+    try {
+      this.arm(this.deps.timeouts.clientPhaseMs, 'client phase timed out (no publish/play)');
+      request = await runClientPhase(this.client, clientInput, this.deps.version);
+    } catch (err) {
+      this.close(`client phase: ${errorMessage(err)}`);
+      return;
+    }
+    if (this.closed) return;
+    this.client.pause();
+    const identity = (() => {
+      try {
+        return streamFromRtmp(request.tcUrl, request.name);
+      } catch (err) {
+        this.fail(request, 'NetStream.Publish.BadName', errorMessage(err));
+        return undefined;
+      }
+    })();
+    if (!identity) return;
+    this.log = this.log.child({ stream: streamKey(identity), kind: request.kind });
+
+    try {
+      this.arm(this.deps.timeouts.backendPhaseMs, 'backend did not answer in time');
+      const route = await this.deps.control.route({ ...identity, proto: 'rtmp' });
+      if (this.closed) return;
+      this.log = this.log.child({ backend: route.backend.id });
+      const backend = await this.dial(route.address.host, route.address.port);
+      const backendInput = new SocketReader(backend);
+      const session = await runBackendPhase(backend, backendInput, request);
+      if (this.closed) return;
+      this.disarm();
+
+      // Both decoders must expect the chunk size their source actually uses.
+      backend.write(session.writer.encode(ChunkStream.ProtocolControl, setChunkSize(request.reader.chunkSize)));
+      this.client.write(request.writer.encode(ChunkStream.ProtocolControl, setChunkSize(session.reader.chunkSize)));
+      const up = new ChunkRelay({
+        source: request.reader.states,
+        sink: session.writer.states,
+        chunkSize: request.reader.chunkSize,
+        msidFrom: request.msid,
+        msidTo: session.msid,
+      });
+      const down = new ChunkRelay({
+        source: session.reader.states,
+        sink: request.writer.states,
+        chunkSize: session.reader.chunkSize,
+        msidFrom: session.msid,
+        msidTo: request.msid,
+      });
+      const upLeft = Buffer.concat([request.reader.takeRemaining(), clientInput.detach()]);
+      const downLeft = Buffer.concat([session.reader.takeRemaining(), backendInput.detach()]);
+      const onError = (err: unknown) => this.close(`relay: ${errorMessage(err)}`);
+      pipeThrough(this.client, backend, (d, out) => up.push(d, out), onError, this.counters.up);
+      pipeThrough(backend, this.client, (d, out) => down.push(d, out), onError, this.counters.down);
+      const first: Buffer[] = [];
+      if (upLeft.length) up.push(upLeft, first);
+      for (const b of first) backend.write(b);
+      first.length = 0;
+      if (downLeft.length) down.push(downLeft, first);
+      for (const b of first) this.client.write(b);
+      this.relaying = true;
+      this.client.resume();
+      backend.resume();
+      this.log.info('rtmp relay started', { backendMsid: session.msid });
+    } catch (err) {
+      const code = request.kind === 'publish' ? 'NetStream.Publish.BadName' : 'NetStream.Play.StreamNotFound';
+      const reason = err instanceof NoBackendError ? `no backend: ${err.message}` : errorMessage(err);
+      this.fail(request, code, reason);
+    }
+  }
+
+  /** Idempotent: ends both sockets and the timer, then tells the owner. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.disarm();
+    this.client.destroy();
+    this.backend?.destroy();
+    this.log.info('rtmp session closed', {
+      reason,
+      upBytes: this.counters.up.bytes,
+      downBytes: this.counters.down.bytes,
+    });
+    this.onClosed(this);
+  }
+
+  /** Tells the client why, then closes once the status is flushed. */
+  private fail(request: ClientRequest, code: string, description: string): void {
+    if (this.closed) return;
+    this.log.warn('rtmp session failed', { reason: description });
+    const status = onStatus(request.msid, 'error', code, description);
+    this.client.end(request.writer.encode(ChunkStream.OverStream, status));
+    this.backend?.destroy();
+    // end() flushes, then 'close' fires; make sure a stuck client cannot hold the session.
+    this.arm(2_000, `closing after: ${description}`);
+  }
+
+  private dial(host: string, port: number): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port });
+      this.backend = socket;
+      socket.setNoDelay(true);
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', (err) => reject(new UpstreamError(`backend ${host}:${port}: ${err.message}`)));
+      socket.on('close', () => {
+        if (this.relaying) this.close('backend closed');
+      });
+      socket.on('error', (err) => {
+        if (this.relaying) this.close(`backend error: ${err.message}`);
+      });
+    });
+  }
+
+  private arm(ms: number, reason: string): void {
+    this.disarm();
+    this.timer = setTimeout(() => this.close(reason), ms);
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
