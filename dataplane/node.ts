@@ -10,6 +10,7 @@ import type { Logger } from '../shared/log.ts';
 import { type ControlClient, inProcessControlClient, remoteControlClient } from './control-client.ts';
 import { type DataPlane, startDataPlane } from './dataplane.ts';
 import { checkStaticDir } from './http/fallback-app.ts';
+import type { RtmpTimeouts } from './rtmp/session.ts';
 
 export interface SwitchyardNode {
   dataPlane: DataPlane;
@@ -17,7 +18,16 @@ export interface SwitchyardNode {
   shutdown(): Promise<void>;
 }
 
-export async function startNode(config: Readonly<Config>, logger: Logger): Promise<SwitchyardNode> {
+export interface NodeOverrides {
+  /** Tests shorten these to see bounded closes quickly. */
+  rtmpTimeouts?: RtmpTimeouts;
+}
+
+export async function startNode(
+  config: Readonly<Config>,
+  logger: Logger,
+  overrides: NodeOverrides = {},
+): Promise<SwitchyardNode> {
   checkStaticDir(config.staticFiles);
   const closers: Array<() => Promise<void>> = [];
   let control: ControlClient;
@@ -46,7 +56,14 @@ export async function startNode(config: Readonly<Config>, logger: Logger): Promi
     });
   }
 
-  const dataPlane = await startDataPlane({ config, control, logger, version: VERSION_STRING, httpNext });
+  const dataPlane = await startDataPlane({
+    config,
+    control,
+    logger,
+    version: VERSION_STRING,
+    httpNext,
+    rtmpTimeouts: overrides.rtmpTimeouts,
+  });
   logger.info('data plane listening', { rtmp: dataPlane.rtmp.port, http: dataPlane.http.port });
 
   return {

@@ -1,0 +1,87 @@
+// Switchyard itself for end-to-end tests: `node --import tsx dataplane/main.ts` (what `npm start`
+// runs) on free ports, plus small API helpers.
+import { fileURLToPath } from 'node:url';
+import { freePort, freeUdpPort } from './ports.ts';
+import { type Child, startProcess, waitFor, waitForTcp } from './processes.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface SwitchyardProcess {
+  rtmpPort: number;
+  httpPort: number;
+  apiPort: number;
+  systemPort: number;
+  process: Child;
+  stop(): Promise<void>;
+}
+
+export async function startSwitchyard(env: Record<string, string> = {}): Promise<SwitchyardProcess> {
+  const [rtmpPort, httpPort, apiPort, systemPort, webrtcPort, srtPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freeUdpPort(),
+    await freeUdpPort(),
+  ];
+  const proc = startProcess(process.execPath, ['--import', 'tsx', 'dataplane/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PROXY_RTMP_SERVER: `127.0.0.1:${rtmpPort}`,
+      PROXY_HTTP_SERVER: `127.0.0.1:${httpPort}`,
+      PROXY_HTTP_API: `127.0.0.1:${apiPort}`,
+      PROXY_SYSTEM_API: `127.0.0.1:${systemPort}`,
+      PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtcPort}`,
+      PROXY_SRT_SERVER: `127.0.0.1:${srtPort}`,
+      PROXY_LOG_LEVEL: process.env.PROXY_LOG_LEVEL ?? 'info',
+      ...env,
+    },
+  });
+  await Promise.race([
+    Promise.all([waitForTcp(rtmpPort, 20_000), waitForTcp(httpPort, 20_000), waitForTcp(systemPort, 20_000)]),
+    proc.exited.then((code) => {
+      throw new Error(`switchyard exited with ${code}: ${proc.output()}`);
+    }),
+  ]);
+  return { rtmpPort, httpPort, apiPort, systemPort, process: proc, stop: () => proc.stop() };
+}
+
+export async function register(
+  systemPort: number,
+  body: Record<string, unknown>,
+  path = '/api/v1/srs/register',
+): Promise<Response> {
+  return fetch(`http://127.0.0.1:${systemPort}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+export function originBody(server: string, ports: { rtmp: number; http?: number }): Record<string, unknown> {
+  return {
+    ip: '127.0.0.1',
+    server,
+    service: `${server}-svc`,
+    pid: '1',
+    rtmp: [String(ports.rtmp)],
+    ...(ports.http ? { http: [String(ports.http)] } : {}),
+  };
+}
+
+/** Finds a stream name the control plane binds to `backendId` (the binding is then sticky). */
+export async function streamBoundTo(systemPort: number, backendId: string, prefix: string): Promise<string> {
+  return waitFor(`a stream bound to ${backendId}`, async () => {
+    for (let i = 0; i < 64; i++) {
+      const stream = `${prefix}${i}`;
+      const res = await fetch(`http://127.0.0.1:${systemPort}/api/v1/routes`, {
+        method: 'POST',
+        body: JSON.stringify({ vhost: '__defaultVhost__', app: 'live', stream, proto: 'rtmp' }),
+      });
+      const body = (await res.json()) as { backend?: { id: string } };
+      if (body.backend?.id === backendId) return stream;
+    }
+    return undefined;
+  });
+}
