@@ -1,0 +1,70 @@
+// `npm run build` gives one file per deployable; the node bundle runs with plain `node`, away
+// from node_modules, and shuts down gracefully on SIGTERM.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../helpers/ports.ts';
+import { startProcess, waitFor, waitForTcp } from '../helpers/processes.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'sy-bundle-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('deployable bundles', () => {
+  it('builds dist/switchyard.mjs and dist/worker.js', () => {
+    execFileSync(process.execPath, ['infra/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+    for (const file of ['dist/switchyard.mjs', 'dist/worker.js']) assert.ok(statSync(join(ROOT, file)).size > 10_000);
+  });
+
+  it('runs the node bundle without node_modules and drains on SIGTERM', async () => {
+    copyFileSync(join(ROOT, 'dist/switchyard.mjs'), join(dir, 'switchyard.mjs'));
+    const [rtmp, http, api, system] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const proc = startProcess(process.execPath, ['switchyard.mjs'], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        PROXY_RTMP_SERVER: `127.0.0.1:${rtmp}`,
+        PROXY_HTTP_SERVER: `127.0.0.1:${http}`,
+        PROXY_HTTP_API: `127.0.0.1:${api}`,
+        PROXY_SYSTEM_API: `127.0.0.1:${system}`,
+        PROXY_GRACE_QUIT_TIMEOUT: '1500ms',
+        PROXY_FORCE_QUIT_TIMEOUT: '5s',
+      },
+    });
+    await waitForTcp(system);
+    const versions = (await (await fetch(`http://127.0.0.1:${system}/api/v1/versions`)).json()) as { code: number };
+    assert.equal(versions.code, 0);
+    const onHttpPort = await fetch(`http://127.0.0.1:${http}/api/v1/versions`);
+    assert.equal(onHttpPort.status, 200);
+    await onHttpPort.arrayBuffer();
+
+    // An idle RTMP client holds a session open; SIGTERM must stop accepting, wait the grace period, then exit.
+    const held = connect(rtmp, '127.0.0.1');
+    held.on('error', () => {});
+    await new Promise((r) => held.once('connect', r));
+    const started = Date.now();
+    proc.proc.kill('SIGTERM');
+    await waitFor(
+      'listener closed',
+      async () => {
+        try {
+          await waitForTcp(rtmp, 200);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      3000,
+    );
+    const code = await proc.exited;
+    const took = Date.now() - started;
+    assert.equal(code, 0, proc.output());
+    assert.ok(took >= 1400 && took < 4500, `exit after ${took} ms`);
+    held.destroy();
+  });
+});
