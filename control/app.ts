@@ -4,6 +4,8 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { ControlDeps, ControlEnv } from './context.ts';
 import { errorBody, errorResponse } from './errors.ts';
+import { createHlsRoutes } from './hls/hls-routes.ts';
+import { storeHlsResolver } from './hls/store-resolver.ts';
 import { registerRoute } from './routes/register.ts';
 import { serversRoute } from './routes/servers.ts';
 import { streamRoutesRoute } from './routes/stream-routes.ts';
@@ -21,6 +23,7 @@ export function createControlApp(deps: ControlDeps): Hono<ControlEnv> {
   app.route('/', registerRoute);
   app.route('/', streamRoutesRoute);
   app.route('/', serversRoute);
+  app.route('/', createHlsRoutes(storeHlsResolver(resolved.store, resolved.now, resolved.random), deps.fetch));
   app.notFound((c) => c.json(errorBody(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => errorResponse(c, err, resolved.logger));
   return app;

@@ -22,6 +22,8 @@ export interface ControlDeps {
   now?: () => number;
   /** Injectable for tests; Math.random by default. */
   random?: () => number;
+  /** How HLS reaches backends; global fetch by default. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
 export type ControlEnv = { Variables: { deps: Required<Pick<ControlDeps, 'now' | 'random'>> & ControlDeps } };

@@ -2,11 +2,13 @@
 // Hono app (all-in-one) or over HTTP with the control token (split deployment). Caches nothing:
 // the control plane's answer is the single source of truth for stickiness.
 
-import type { RouteRequest, RouteResponse } from '../shared/api-types.ts';
+import type { BackendRecord, RouteRequest, RouteResponse } from '../shared/api-types.ts';
 import { NoBackendError, SwitchyardError, UpstreamError } from '../shared/errors.ts';
 
 export interface ControlClient {
   route(request: RouteRequest): Promise<RouteResponse>;
+  /** One registered backend by id (for HLS segment requests), or null. */
+  backend(id: string): Promise<BackendRecord | null>;
 }
 
 type FetchLike = (request: Request) => Response | Promise<Response>;
@@ -37,6 +39,20 @@ export function createControlClient(options: { fetch: FetchLike; baseUrl: string
         throw new UpstreamError(`control plane answered ${res.status}: ${body?.message ?? 'unexpected body'}`);
       }
       return body as RouteResponse;
+    },
+    async backend(id) {
+      const headers: Record<string, string> = {};
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      const res = await options.fetch(
+        new Request(`${options.baseUrl}/api/v1/servers/${encodeURIComponent(id)}`, {
+          headers,
+          signal: AbortSignal.timeout(ROUTE_TIMEOUT_MS),
+        }),
+      );
+      if (res.status === 404) return null;
+      const body = (await res.json().catch(() => undefined)) as { data?: { server?: BackendRecord } } | undefined;
+      if (res.status !== 200 || !body?.data?.server) throw new UpstreamError(`control plane answered ${res.status}`);
+      return body.data.server;
     },
   };
 }

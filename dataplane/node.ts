@@ -3,6 +3,7 @@
 
 import type { Hono } from 'hono';
 import { startControlPlane } from '../control/embedded.ts';
+import { createHlsRoutes } from '../control/hls/hls-routes.ts';
 import { type RunningServer, serveControlApp } from '../control/node-server.ts';
 import { VERSION_STRING } from '../control/version.ts';
 import type { Config } from '../shared/config.ts';
@@ -10,6 +11,7 @@ import type { Logger } from '../shared/log.ts';
 import { type ControlClient, inProcessControlClient, remoteControlClient } from './control-client.ts';
 import { type DataPlane, startDataPlane } from './dataplane.ts';
 import { checkStaticDir } from './http/fallback-app.ts';
+import { remoteHlsResolver } from './http/remote-hls-resolver.ts';
 import type { RtmpTimeouts } from './rtmp/session.ts';
 
 export interface SwitchyardNode {
@@ -37,11 +39,19 @@ export async function startNode(
   if (config.controlUrl) {
     control = remoteControlClient(config.controlUrl, config.controlToken);
     const base = config.controlUrl;
-    // Versions stay answerable locally; everything else on the HTTP port belongs to the control plane.
-    httpNext = (req) => {
+    // Non-stream requests on the HTTP port belong to the control plane, except HLS when this
+    // node serves it itself (PROXY_HLS_ON_NODE: the edge cannot reach the origins).
+    const forward = (req: Request) => {
       const url = new URL(req.url);
       return fetch(new Request(`${base}${url.pathname}${url.search}`, req));
     };
+    if (config.hlsOnNode) {
+      const hls = createHlsRoutes(remoteHlsResolver(control));
+      hls.all('*', (c) => forward(c.req.raw));
+      httpNext = (req) => hls.fetch(req);
+    } else {
+      httpNext = forward;
+    }
   } else {
     const plane = await startControlPlane(config, logger);
     const app: Hono = plane.app as unknown as Hono;

@@ -43,6 +43,8 @@ export interface Config {
   controlToken?: string;
   /** URL of a remote control plane; unset means all-in-one (control plane in this process). */
   controlUrl?: string;
+  /** Split mode: serve HLS on this node (fetching from origins here) instead of the control plane. */
+  hlsOnNode: boolean;
   /** Heartbeats younger than this keep a backend alive. */
   backendTtlMs: number;
   /** How long a stream stays bound to its backend after its last routing request. */
@@ -188,6 +190,7 @@ export function parseConfig(env: Env): Readonly<Config> {
     registerSecret: read.secret('PROXY_REGISTER_SECRET'),
     controlToken: read.secret('PROXY_CONTROL_TOKEN'),
     controlUrl: read.url('PROXY_CONTROL_URL'),
+    hlsOnNode: read.flag('PROXY_HLS_ON_NODE'),
     backendTtlMs: read.duration('PROXY_BACKEND_TTL', 300_000),
     streamTtlMs: read.duration('PROXY_STREAM_TTL', 86_400_000),
     logLevel,

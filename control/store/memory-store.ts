@@ -27,6 +27,11 @@ export class MemoryStore implements BackendStore {
     this.backends.set(backend.id, structuredClone(backend));
   }
 
+  async getBackend(id: string): Promise<BackendRecord | null> {
+    const backend = this.backends.get(id);
+    return backend ? structuredClone(backend) : null;
+  }
+
   async listBackends(): Promise<BackendRecord[]> {
     return [...this.backends.values()].map((b) => structuredClone(b));
   }

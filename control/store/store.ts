@@ -13,6 +13,8 @@ export interface StoreOptions {
 export interface BackendStore {
   /** Adds a backend or refreshes its heartbeat; the same `id` (SRS server id) replaces the old entry. */
   upsertBackend(backend: BackendRecord): Promise<void>;
+  /** One backend by id (alive or recently dead), or null. */
+  getBackend(id: string): Promise<BackendRecord | null>;
   /** Backends registered within twice the alive window (dead ones stay visible for a while). */
   listBackends(): Promise<BackendRecord[]>;
   /**

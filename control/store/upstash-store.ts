@@ -22,6 +22,7 @@ interface Script<T> {
 
 export class UpstashStore implements BackendStore {
   private readonly keys: KeySpace;
+  private readonly redis: Redis;
   private readonly register: Script<unknown>;
   private readonly list: Script<string[]>;
   private readonly pick: Script<string | null>;
@@ -35,6 +36,7 @@ export class UpstashStore implements BackendStore {
       responseEncoding: false,
       enableTelemetry: false,
     });
+    this.redis = redis;
     this.keys = keySpace(options.keyPrefix);
     this.register = redis.createScript<unknown>(REGISTER_BACKEND);
     this.list = redis.createScript<string[]>(LIST_BACKENDS);
@@ -46,6 +48,11 @@ export class UpstashStore implements BackendStore {
       [this.keys.backend(backend.id), this.keys.backendIndex],
       [JSON.stringify(backend), backend.id, String(backend.updatedAt), String(2 * this.options.aliveMs)],
     );
+  }
+
+  async getBackend(id: string): Promise<BackendRecord | null> {
+    const json = await this.redis.get<string>(this.keys.backend(id));
+    return typeof json === 'string' ? (JSON.parse(json) as BackendRecord) : null;
   }
 
   async listBackends(): Promise<BackendRecord[]> {

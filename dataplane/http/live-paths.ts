@@ -4,7 +4,7 @@
 /** Extensions SRS's http_remux serves as endless live streams. */
 const LIVE_EXTENSIONS = ['.flv', '.ts', '.aac', '.mp3'];
 /** Query markers of an HLS segment request (ours, SRS's, the Go proxy's). */
-const HLS_MARKERS = ['hls_ctx=', 'spbhid=', 'sy_seg='];
+const HLS_MARKERS = ['hls_ctx=', 'spbhid=', 'sy_b='];
 
 export function isLiveStreamRequest(pathname: string, query: string): boolean {
   const lower = pathname.toLowerCase();

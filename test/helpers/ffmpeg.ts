@@ -71,11 +71,15 @@ export function probe(url: string, timeoutSeconds = 10): Promise<ProbeResult> {
       ],
       { timeout: (timeoutSeconds + 5) * 1000 },
       (err, stdout, stderr) => {
-        const codecs = stdout
-          .split('\n')
-          .map((l) => l.trim().replace(/,$/, ''))
-          .filter(Boolean)
-          .sort();
+        // HLS lists each stream once per program too; keep each codec once.
+        const codecs = [
+          ...new Set(
+            stdout
+              .split('\n')
+              .map((l) => l.trim().replace(/,$/, ''))
+              .filter(Boolean),
+          ),
+        ].sort();
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, codecs, stderr });
       },
     );

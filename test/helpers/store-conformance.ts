@@ -48,6 +48,8 @@ export function storeConformance(name: string, makeStore: () => Promise<BackendS
         ],
       );
       assert.deepEqual(list[0]?.endpoints.rtmp, [{ port: 1935 }]);
+      assert.equal((await store.getBackend('b'))?.service, 'svc-b');
+      assert.equal(await store.getBackend('nope'), null);
       await store.close();
     });
 
