@@ -49,3 +49,25 @@ export interface ServerView extends BackendRecord {
   alive: boolean;
   lastHeartbeatAgoMs: number;
 }
+
+/** A WebRTC session as the control plane hands it to data-plane nodes. */
+export interface RtcSession {
+  /** ICE USERNAME the client puts in its binding requests: "<answer ufrag>:<offer ufrag>". */
+  username: string;
+  backendId: string;
+  /** Where the origin receives this session's media (its RTC UDP endpoint). */
+  media: { host: string; port: number };
+  stream: string;
+  kind: 'publish' | 'play';
+  createdAt: number;
+}
+
+/** A data-plane node as it announces itself, so signalling can hand its address to clients. */
+export interface NodeRecord {
+  id: string;
+  /** Address clients reach the node's UDP ports on. */
+  publicIp: string;
+  rtcPort?: number;
+  srtPort?: number;
+  updatedAt: number;
+}

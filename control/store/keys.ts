@@ -8,6 +8,11 @@ export interface KeySpace {
   backend(id: string): string;
   /** Stream binding: holds the backend id. */
   stream(streamKey: string): string;
+  /** WebRTC session by ICE username. */
+  rtcSession(username: string): string;
+  nodeIndex: string;
+  nodePrefix: string;
+  node(id: string): string;
 }
 
 export function keySpace(prefix: string): KeySpace {
@@ -17,5 +22,9 @@ export function keySpace(prefix: string): KeySpace {
     backendPrefix,
     backend: (id) => `${backendPrefix}${id}`,
     stream: (streamKey) => `${prefix}:stream:${streamKey}`,
+    rtcSession: (username) => `${prefix}:rtc:${username}`,
+    nodeIndex: `${prefix}:nodes`,
+    nodePrefix: `${prefix}:node:`,
+    node: (id) => `${prefix}:node:${id}`,
   };
 }

@@ -1,11 +1,13 @@
 // In-process store for the all-in-one deployment. Maps are bounded; expired entries are swept
 // on access, so nothing grows without limit.
 
-import type { BackendProtocol, BackendRecord } from '../../shared/api-types.ts';
+import type { BackendProtocol, BackendRecord, NodeRecord, RtcSession } from '../../shared/api-types.ts';
 import { type BackendStore, hasEndpoint, isAlive, type StoreOptions } from './store.ts';
 
 const MAX_BACKENDS = 10_000;
 const MAX_STREAMS = 200_000;
+const MAX_RTC_SESSIONS = 100_000;
+const MAX_NODES = 1_000;
 
 interface Binding {
   backendId: string;
@@ -16,6 +18,8 @@ export class MemoryStore implements BackendStore {
   private readonly backends = new Map<string, BackendRecord>();
   /** Insertion order is use order (refresh = delete + set), so the first entry is the least recently used. */
   private readonly streams = new Map<string, Binding>();
+  private readonly rtcSessions = new Map<string, { session: RtcSession; expiresAt: number }>();
+  private readonly nodes = new Map<string, NodeRecord>();
 
   constructor(private readonly options: StoreOptions) {}
 
@@ -60,9 +64,42 @@ export class MemoryStore implements BackendStore {
     return structuredClone(chosen);
   }
 
+  async putRtcSession(session: RtcSession, ttlMs: number): Promise<void> {
+    this.rtcSessions.delete(session.username);
+    this.rtcSessions.set(session.username, { session: structuredClone(session), expiresAt: session.createdAt + ttlMs });
+    while (this.rtcSessions.size > MAX_RTC_SESSIONS) this.rtcSessions.delete(this.rtcSessions.keys().next().value as string);
+  }
+
+  async touchRtcSession(username: string, ttlMs: number, now: number): Promise<RtcSession | null> {
+    const entry = this.rtcSessions.get(username);
+    if (!entry) return null;
+    if (entry.expiresAt <= now) {
+      this.rtcSessions.delete(username);
+      return null;
+    }
+    entry.expiresAt = now + ttlMs;
+    return structuredClone(entry.session);
+  }
+
+  async deleteRtcSession(username: string): Promise<void> {
+    this.rtcSessions.delete(username);
+  }
+
+  async upsertNode(node: NodeRecord): Promise<void> {
+    for (const [id, n] of this.nodes) if (node.updatedAt - n.updatedAt > 2 * this.options.aliveMs) this.nodes.delete(id);
+    if (!this.nodes.has(node.id) && this.nodes.size >= MAX_NODES) throw new Error(`node table full (${MAX_NODES})`);
+    this.nodes.set(node.id, structuredClone(node));
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return [...this.nodes.values()].map((n) => structuredClone(n));
+  }
+
   async close(): Promise<void> {
     this.backends.clear();
     this.streams.clear();
+    this.rtcSessions.clear();
+    this.nodes.clear();
   }
 
   private bind(streamKey: string, backendId: string, now: number): void {

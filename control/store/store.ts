@@ -1,7 +1,7 @@
 // The state the control plane keeps: registered backends and stream -> backend bindings.
 // Two implementations (memory, Upstash Redis) pass one conformance suite.
 
-import type { BackendProtocol, BackendRecord } from '../../shared/api-types.ts';
+import type { BackendProtocol, BackendRecord, NodeRecord, RtcSession } from '../../shared/api-types.ts';
 
 export interface StoreOptions {
   /** A backend whose last heartbeat is older than this is dead. */
@@ -22,6 +22,14 @@ export interface BackendStore {
    * `proto` endpoint, chosen by `random` in [0, 1). Null when no live backend has one.
    */
   pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<BackendRecord | null>;
+  /** Stores a WebRTC session under its ICE username for `ttlMs`. */
+  putRtcSession(session: RtcSession, ttlMs: number): Promise<void>;
+  /** The session, with its TTL refreshed to `ttlMs`; null when unknown or expired. */
+  touchRtcSession(username: string, ttlMs: number, now: number): Promise<RtcSession | null>;
+  deleteRtcSession(username: string): Promise<void>;
+  /** Adds or refreshes a data-plane node (kept for twice the alive window). */
+  upsertNode(node: NodeRecord): Promise<void>;
+  listNodes(): Promise<NodeRecord[]>;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
 // lacks the script) and is atomic across control-plane instances.
 
 import { Redis } from '@upstash/redis';
-import type { BackendProtocol, BackendRecord } from '../../shared/api-types.ts';
+import type { BackendProtocol, BackendRecord, NodeRecord, RtcSession } from '../../shared/api-types.ts';
 import { type KeySpace, keySpace } from './keys.ts';
 import { LIST_BACKENDS } from './scripts/list-backends.ts';
 import { PICK_BACKEND } from './scripts/pick-backend.ts';
@@ -78,6 +78,32 @@ export class UpstashStore implements BackendStore {
       ],
     );
     return typeof json === 'string' ? (JSON.parse(json) as BackendRecord) : null;
+  }
+
+  async putRtcSession(session: RtcSession, ttlMs: number): Promise<void> {
+    await this.redis.set(this.keys.rtcSession(session.username), JSON.stringify(session), { px: ttlMs });
+  }
+
+  async touchRtcSession(username: string, ttlMs: number): Promise<RtcSession | null> {
+    const json = await this.redis.getex<string>(this.keys.rtcSession(username), { px: ttlMs });
+    return typeof json === 'string' ? (JSON.parse(json) as RtcSession) : null;
+  }
+
+  async deleteRtcSession(username: string): Promise<void> {
+    await this.redis.del(this.keys.rtcSession(username));
+  }
+
+  async upsertNode(node: NodeRecord): Promise<void> {
+    // Same atomic record + index script as backends, in the node key space.
+    await this.register.exec(
+      [this.keys.node(node.id), this.keys.nodeIndex],
+      [JSON.stringify(node), node.id, String(node.updatedAt), String(2 * this.options.aliveMs)],
+    );
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    const rows = (await this.list.exec([this.keys.nodeIndex], [this.keys.nodePrefix])) ?? [];
+    return rows.map((json) => JSON.parse(json) as NodeRecord);
   }
 
   async close(): Promise<void> {}

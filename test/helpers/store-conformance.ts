@@ -126,6 +126,38 @@ export function storeConformance(name: string, makeStore: () => Promise<BackendS
       await store.close();
     });
 
+    it('stores, refreshes and deletes WebRTC sessions by ICE username', async () => {
+      const store = await makeStore();
+      const session = {
+        username: 'ans1:off1',
+        backendId: 'a',
+        media: { host: '127.0.0.1', port: 8000 },
+        stream: '__defaultVhost__/live/s',
+        kind: 'play' as const,
+        createdAt: T0,
+      };
+      await store.putRtcSession(session, 120_000);
+      assert.deepEqual(await store.touchRtcSession('ans1:off1', 120_000, T0 + 1000), session);
+      assert.equal(await store.touchRtcSession('other:x', 120_000, T0 + 1000), null);
+      await store.deleteRtcSession('ans1:off1');
+      assert.equal(await store.touchRtcSession('ans1:off1', 120_000, T0 + 2000), null);
+      if (name === 'memory') {
+        await store.putRtcSession(session, 120_000);
+        assert.equal(await store.touchRtcSession('ans1:off1', 120_000, T0 + 120_001), null);
+      }
+      await store.close();
+    });
+
+    it('lists announced data-plane nodes, replacing by id', async () => {
+      const store = await makeStore();
+      await store.upsertNode({ id: 'n1', publicIp: '203.0.113.1', rtcPort: 18000, updatedAt: T0 });
+      await store.upsertNode({ id: 'n2', publicIp: '203.0.113.2', rtcPort: 18000, updatedAt: T0 });
+      await store.upsertNode({ id: 'n1', publicIp: '203.0.113.9', rtcPort: 18001, updatedAt: T0 + 5 });
+      const nodes = (await store.listNodes()).sort((x, y) => x.id.localeCompare(y.id));
+      assert.deepEqual(nodes.map((n) => [n.id, n.publicIp, n.rtcPort]), [['n1', '203.0.113.9', 18001], ['n2', '203.0.113.2', 18000]]);
+      await store.close();
+    });
+
     it('forgets a stream binding after its TTL without use', async () => {
       const store = await makeStore();
       await store.upsertBackend(backend('a', T0));
