@@ -6,7 +6,9 @@ import type { ControlDeps, ControlEnv } from './context.ts';
 import { errorBody, errorResponse } from './errors.ts';
 import { createHlsRoutes } from './hls/hls-routes.ts';
 import { storeHlsResolver } from './hls/store-resolver.ts';
+import { nodesRoute } from './routes/nodes.ts';
 import { registerRoute } from './routes/register.ts';
+import { rtcRoute } from './routes/rtc.ts';
 import { serversRoute } from './routes/servers.ts';
 import { streamRoutesRoute } from './routes/stream-routes.ts';
 import { versionsRoute } from './routes/versions.ts';
@@ -23,6 +25,8 @@ export function createControlApp(deps: ControlDeps): Hono<ControlEnv> {
   app.route('/', registerRoute);
   app.route('/', streamRoutesRoute);
   app.route('/', serversRoute);
+  app.route('/', nodesRoute);
+  app.route('/', rtcRoute);
   app.route('/', createHlsRoutes(storeHlsResolver(resolved.store, resolved.now, resolved.random), deps.fetch));
   app.notFound((c) => c.json(errorBody(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => errorResponse(c, err, resolved.logger));

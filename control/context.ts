@@ -22,6 +22,14 @@ export interface ControlDeps {
   now?: () => number;
   /** Injectable for tests; Math.random by default. */
   random?: () => number;
+  /**
+   * Where WebRTC clients send media when no node announced itself: the local node's UDP port
+   * (all-in-one) and, when configured, its public IP (PROXY_WEBRTC_CANDIDATE). Without a host
+   * the request's Host is used when it is an IP, else 127.0.0.1.
+   */
+  rtcCandidate?: { host?: string; port: number };
+  /** Called when DELETE ends a WebRTC session (the all-in-one data plane drops it at once). */
+  onRtcSessionDeleted?: (username: string) => void;
   /** How HLS reaches backends; global fetch by default. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }

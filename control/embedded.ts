@@ -13,7 +13,15 @@ export interface ControlPlane {
   close(): Promise<void>;
 }
 
-export async function startControlPlane(config: Readonly<Config>, logger: Logger): Promise<ControlPlane> {
+export interface ControlPlaneHooks {
+  onRtcSessionDeleted?: (username: string) => void;
+}
+
+export async function startControlPlane(
+  config: Readonly<Config>,
+  logger: Logger,
+  hooks: ControlPlaneHooks = {},
+): Promise<ControlPlane> {
   const store = createStore(config);
   const app = createControlApp({
     store,
@@ -22,6 +30,8 @@ export async function startControlPlane(config: Readonly<Config>, logger: Logger
     aliveMs: config.backendTtlMs,
     registerSecret: config.registerSecret,
     controlToken: config.controlToken,
+    rtcCandidate: { host: config.webrtcCandidate, port: config.webrtc.port },
+    onRtcSessionDeleted: hooks.onRtcSessionDeleted,
   });
   const stopDefault = config.defaultBackend ? await keepDefaultBackend(store, config.defaultBackend, logger) : () => {};
   return {

@@ -2,13 +2,17 @@
 // Hono app (all-in-one) or over HTTP with the control token (split deployment). Caches nothing:
 // the control plane's answer is the single source of truth for stickiness.
 
-import type { BackendRecord, RouteRequest, RouteResponse } from '../shared/api-types.ts';
+import type { BackendRecord, NodeRecord, RouteRequest, RouteResponse, RtcSession } from '../shared/api-types.ts';
 import { NoBackendError, SwitchyardError, UpstreamError } from '../shared/errors.ts';
 
 export interface ControlClient {
   route(request: RouteRequest): Promise<RouteResponse>;
   /** One registered backend by id (for HLS segment requests), or null. */
   backend(id: string): Promise<BackendRecord | null>;
+  /** A WebRTC session by ICE username (refreshing its TTL), or null. */
+  rtcSession(username: string): Promise<RtcSession | null>;
+  /** Announces this node (heartbeat). */
+  announce(node: Omit<NodeRecord, 'updatedAt'>): Promise<void>;
 }
 
 type FetchLike = (request: Request) => Response | Promise<Response>;
@@ -16,7 +20,32 @@ type FetchLike = (request: Request) => Response | Promise<Response>;
 const ROUTE_TIMEOUT_MS = 5_000;
 
 export function createControlClient(options: { fetch: FetchLike; baseUrl: string; token?: string }): ControlClient {
+  const authHeaders = (): Record<string, string> => (options.token ? { authorization: `Bearer ${options.token}` } : {});
   return {
+    async rtcSession(username) {
+      const res = await options.fetch(
+        new Request(`${options.baseUrl}/api/v1/rtc/sessions/${encodeURIComponent(username)}`, {
+          headers: authHeaders(),
+          signal: AbortSignal.timeout(ROUTE_TIMEOUT_MS),
+        }),
+      );
+      if (res.status === 404) return null;
+      const body = (await res.json().catch(() => undefined)) as { data?: { session?: RtcSession } } | undefined;
+      if (res.status !== 200 || !body?.data?.session) throw new UpstreamError(`control plane answered ${res.status}`);
+      return body.data.session;
+    },
+    async announce(node) {
+      const res = await options.fetch(
+        new Request(`${options.baseUrl}/api/v1/nodes`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...authHeaders() },
+          body: JSON.stringify(node),
+          signal: AbortSignal.timeout(ROUTE_TIMEOUT_MS),
+        }),
+      );
+      await res.body?.cancel();
+      if (res.status !== 200) throw new UpstreamError(`control plane answered ${res.status} to the node heartbeat`);
+    },
     async route(request) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (options.token) headers.authorization = `Bearer ${options.token}`;

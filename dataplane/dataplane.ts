@@ -7,17 +7,19 @@ import { createFallbackApp } from './http/fallback-app.ts';
 import { type HttpStreamServer, startHttpStreamServer } from './http/listener.ts';
 import { type RtmpListener, startRtmpListener } from './rtmp/listener.ts';
 import { DEFAULT_RTMP_TIMEOUTS, type RtmpTimeouts } from './rtmp/session.ts';
+import { WebRtcRelay } from './webrtc/udp-relay.ts';
 
 export interface DataPlane {
   rtmp: RtmpListener;
   http: HttpStreamServer;
+  webrtc: WebRtcRelay;
   activeSessions(): number;
   stopAccepting(): Promise<void>;
   closeAll(reason: string): void;
 }
 
 export interface DataPlaneOptions {
-  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles'>;
+  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles' | 'webrtc'>;
   control: ControlClient;
   logger: Logger;
   version: string;
@@ -40,16 +42,24 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     logger: logger.child({ proto: 'http' }),
     fallback: (req) => fallback.fetch(req),
   });
+  const webrtc = new WebRtcRelay({
+    address: options.config.webrtc,
+    lookup: (username) => options.control.rtcSession(username),
+    logger: logger.child({ proto: 'webrtc' }),
+  });
+  await webrtc.start();
   return {
     rtmp,
     http,
-    activeSessions: () => rtmp.sessions.size + http.activeStreams(),
+    webrtc,
+    activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount,
     stopAccepting: async () => {
       await Promise.all([rtmp.stopAccepting(), http.stopAccepting()]);
     },
     closeAll: (reason) => {
       rtmp.closeAll(reason);
       http.closeAll();
+      void webrtc.close();
     },
   };
 }

@@ -12,6 +12,7 @@ import { type ControlClient, inProcessControlClient, remoteControlClient } from 
 import { type DataPlane, startDataPlane } from './dataplane.ts';
 import { checkStaticDir } from './http/fallback-app.ts';
 import { remoteHlsResolver } from './http/remote-hls-resolver.ts';
+import { startNodeAnnouncer } from './node-announcer.ts';
 import type { RtmpTimeouts } from './rtmp/session.ts';
 
 export interface SwitchyardNode {
@@ -32,6 +33,7 @@ export async function startNode(
 ): Promise<SwitchyardNode> {
   checkStaticDir(config.staticFiles);
   const closers: Array<() => Promise<void>> = [];
+  let dataPlaneRef: DataPlane | undefined;
   let control: ControlClient;
   let httpNext: (request: Request) => Response | Promise<Response>;
   let controlServers: RunningServer[] = [];
@@ -53,7 +55,9 @@ export async function startNode(
       httpNext = forward;
     }
   } else {
-    const plane = await startControlPlane(config, logger);
+    const plane = await startControlPlane(config, logger, {
+      onRtcSessionDeleted: (username) => dataPlaneRef?.webrtc.closeByUsername(username),
+    });
     const app: Hono = plane.app as unknown as Hono;
     control = inProcessControlClient(app, config.controlToken);
     httpNext = (req) => app.fetch(req);
@@ -74,7 +78,15 @@ export async function startNode(
     httpNext,
     rtmpTimeouts: overrides.rtmpTimeouts,
   });
-  logger.info('data plane listening', { rtmp: dataPlane.rtmp.port, http: dataPlane.http.port });
+  dataPlaneRef = dataPlane;
+  logger.info('data plane listening', {
+    rtmp: dataPlane.rtmp.port,
+    http: dataPlane.http.port,
+    webrtc: config.webrtc.port,
+  });
+  if (config.controlUrl && config.webrtcCandidate) {
+    closers.push(startNodeAnnouncer(control, config, logger));
+  }
 
   return {
     dataPlane,

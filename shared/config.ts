@@ -45,6 +45,10 @@ export interface Config {
   controlUrl?: string;
   /** Split mode: serve HLS on this node (fetching from origins here) instead of the control plane. */
   hlsOnNode: boolean;
+  /** Public IP WebRTC clients reach this node's UDP port on (the ICE candidate). */
+  webrtcCandidate?: string;
+  /** This node's name in the control plane's node list. */
+  nodeId?: string;
   /** Heartbeats younger than this keep a backend alive. */
   backendTtlMs: number;
   /** How long a stream stays bound to its backend after its last routing request. */
@@ -191,6 +195,8 @@ export function parseConfig(env: Env): Readonly<Config> {
     controlToken: read.secret('PROXY_CONTROL_TOKEN'),
     controlUrl: read.url('PROXY_CONTROL_URL'),
     hlsOnNode: read.flag('PROXY_HLS_ON_NODE'),
+    webrtcCandidate: read.raw('PROXY_WEBRTC_CANDIDATE'),
+    nodeId: read.raw('PROXY_NODE_ID'),
     backendTtlMs: read.duration('PROXY_BACKEND_TTL', 300_000),
     streamTtlMs: read.duration('PROXY_STREAM_TTL', 86_400_000),
     logLevel,

@@ -67,7 +67,8 @@ export class MemoryStore implements BackendStore {
   async putRtcSession(session: RtcSession, ttlMs: number): Promise<void> {
     this.rtcSessions.delete(session.username);
     this.rtcSessions.set(session.username, { session: structuredClone(session), expiresAt: session.createdAt + ttlMs });
-    while (this.rtcSessions.size > MAX_RTC_SESSIONS) this.rtcSessions.delete(this.rtcSessions.keys().next().value as string);
+    while (this.rtcSessions.size > MAX_RTC_SESSIONS)
+      this.rtcSessions.delete(this.rtcSessions.keys().next().value as string);
   }
 
   async touchRtcSession(username: string, ttlMs: number, now: number): Promise<RtcSession | null> {
@@ -86,7 +87,8 @@ export class MemoryStore implements BackendStore {
   }
 
   async upsertNode(node: NodeRecord): Promise<void> {
-    for (const [id, n] of this.nodes) if (node.updatedAt - n.updatedAt > 2 * this.options.aliveMs) this.nodes.delete(id);
+    for (const [id, n] of this.nodes)
+      if (node.updatedAt - n.updatedAt > 2 * this.options.aliveMs) this.nodes.delete(id);
     if (!this.nodes.has(node.id) && this.nodes.size >= MAX_NODES) throw new Error(`node table full (${MAX_NODES})`);
     this.nodes.set(node.id, structuredClone(node));
   }

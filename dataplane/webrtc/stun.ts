@@ -60,7 +60,9 @@ export function decodeStun(buf: Buffer): StunMessage {
   if (buf.readUInt32BE(4) !== MAGIC_COOKIE) throw new ProtocolError('not a STUN message: bad magic cookie');
   if (length % 4 !== 0) throw new ProtocolError(`STUN length ${length} is not a multiple of 4`);
   if (HEADER_SIZE + length !== buf.length) {
-    throw new ProtocolError(`STUN length ${length} does not match the ${buf.length - HEADER_SIZE} bytes after the header`);
+    throw new ProtocolError(
+      `STUN length ${length} does not match the ${buf.length - HEADER_SIZE} bytes after the header`,
+    );
   }
   const attributes: StunAttribute[] = [];
   let at = HEADER_SIZE;
@@ -136,7 +138,9 @@ export function encodeStun(message: StunMessage, options: EncodeOptions = {}): B
   message.transactionId.copy(header, 8);
   if (options.password !== undefined) {
     header.writeUInt16BE(body.length + 24, 2);
-    const mac = createHmac('sha1', options.password).update(Buffer.concat([header, body])).digest();
+    const mac = createHmac('sha1', options.password)
+      .update(Buffer.concat([header, body]))
+      .digest();
     const head = Buffer.from([0x00, 0x08, 0x00, 0x14]);
     body = Buffer.concat([body, head, mac]);
   }
@@ -156,7 +160,8 @@ export function encodeStun(message: StunMessage, options: EncodeOptions = {}): B
 /** XOR-MAPPED-ADDRESS value for an IPv4 address (what a binding response carries). */
 export function encodeXorMappedAddress(ip: string, port: number): Buffer {
   const octets = ip.split('.').map(Number);
-  if (octets.length !== 4 || octets.some((o) => !(o >= 0 && o <= 255))) throw new ProtocolError(`not an IPv4 address: ${ip}`);
+  if (octets.length !== 4 || octets.some((o) => !(o >= 0 && o <= 255)))
+    throw new ProtocolError(`not an IPv4 address: ${ip}`);
   const value = Buffer.alloc(8);
   value[1] = 0x01;
   value.writeUInt16BE(port ^ (MAGIC_COOKIE >>> 16), 2);

@@ -11,7 +11,7 @@ import { parseConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/log.ts';
 import { playFor, probeUntilAv, publishTestStream } from '../helpers/ffmpeg.ts';
 import { type NginxOrigin, startNginxRtmp } from '../helpers/nginx-rtmp.ts';
-import { freePort } from '../helpers/ports.ts';
+import { freePort, freeUdpPort } from '../helpers/ports.ts';
 import type { Child } from '../helpers/processes.ts';
 import { rawClient } from '../helpers/raw-rtmp.ts';
 import { originBody, register, streamBoundTo } from '../helpers/switchyard.ts';
@@ -27,13 +27,15 @@ interface TestNode {
 }
 
 async function startTestNode(): Promise<TestNode> {
-  const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const [rtmp, http, api, system] = ports;
+  const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freeUdpPort(), freeUdpPort()]);
+  const [rtmp, http, api, system, webrtc, srt] = ports;
   const config = parseConfig({
     PROXY_RTMP_SERVER: `127.0.0.1:${rtmp}`,
     PROXY_HTTP_SERVER: `127.0.0.1:${http}`,
     PROXY_HTTP_API: `127.0.0.1:${api}`,
     PROXY_SYSTEM_API: `127.0.0.1:${system}`,
+    PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtc}`,
+    PROXY_SRT_SERVER: `127.0.0.1:${srt}`,
     PROXY_GRACE_QUIT_TIMEOUT: '0s',
   });
   const logs: string[] = [];
@@ -77,7 +79,11 @@ before(async () => {
   stuck = await streamBoundTo(main.systemPort, 'silent', 'stuck');
   publisher = publishTestStream(`rtmp://127.0.0.1:${main.rtmpPort}/live/${good}`, { seconds: 60 });
   const ready = await probeUntilAv(`rtmp://127.0.0.1:${main.rtmpPort}/live/${good}`);
-  assert.deepEqual(ready.codecs, ['aac', 'h264']);
+  assert.deepEqual(
+    ready.codecs,
+    ['aac', 'h264'],
+    `${ready.stderr}\n${publisher.output()}\n${main.logs.slice(-10).join('\n')}`,
+  );
   // This player must survive everything the tests below throw at the node.
   player = playFor(`rtmp://127.0.0.1:${main.rtmpPort}/live/${good}`, 10);
 });

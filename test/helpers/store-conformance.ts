@@ -154,7 +154,13 @@ export function storeConformance(name: string, makeStore: () => Promise<BackendS
       await store.upsertNode({ id: 'n2', publicIp: '203.0.113.2', rtcPort: 18000, updatedAt: T0 });
       await store.upsertNode({ id: 'n1', publicIp: '203.0.113.9', rtcPort: 18001, updatedAt: T0 + 5 });
       const nodes = (await store.listNodes()).sort((x, y) => x.id.localeCompare(y.id));
-      assert.deepEqual(nodes.map((n) => [n.id, n.publicIp, n.rtcPort]), [['n1', '203.0.113.9', 18001], ['n2', '203.0.113.2', 18000]]);
+      assert.deepEqual(
+        nodes.map((n) => [n.id, n.publicIp, n.rtcPort]),
+        [
+          ['n1', '203.0.113.9', 18001],
+          ['n2', '203.0.113.2', 18000],
+        ],
+      );
       await store.close();
     });
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../helpers/ports.ts';
+import { freePort, freeUdpPort } from '../helpers/ports.ts';
 import { startProcess, waitFor, waitForTcp } from '../helpers/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,7 +23,13 @@ describe('deployable bundles', () => {
 
   it('runs the node bundle without node_modules and drains on SIGTERM', async () => {
     copyFileSync(join(ROOT, 'dist/switchyard.mjs'), join(dir, 'switchyard.mjs'));
-    const [rtmp, http, api, system] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [rtmp, http, api, system, webrtc] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freeUdpPort(),
+    ]);
     const proc = startProcess(process.execPath, ['switchyard.mjs'], {
       cwd: dir,
       env: {
@@ -32,6 +38,7 @@ describe('deployable bundles', () => {
         PROXY_HTTP_SERVER: `127.0.0.1:${http}`,
         PROXY_HTTP_API: `127.0.0.1:${api}`,
         PROXY_SYSTEM_API: `127.0.0.1:${system}`,
+        PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtc}`,
         PROXY_GRACE_QUIT_TIMEOUT: '1500ms',
         PROXY_FORCE_QUIT_TIMEOUT: '5s',
       },

@@ -26,10 +26,13 @@ describe('SDP helpers on real SRS exchanges', () => {
       const candidates = out.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'));
       const sections = out.split(/\r?\n/).filter((l) => l.startsWith('m='));
       assert.equal(candidates.length, sections.length);
-      assert.ok(candidates.every((c) => c === 'a=candidate:0 1 udp 2130706431 203.0.113.7 18000 typ host generation 0'));
+      assert.ok(
+        candidates.every((c) => c === 'a=candidate:0 1 udp 2130706431 203.0.113.7 18000 typ host generation 0'),
+      );
       assert.ok(!out.includes(' 8001 ') && !out.includes(' 8002 '));
       // Everything else is untouched.
-      const strip = (s: string) => s.split(/\r?\n/).filter((l) => !l.startsWith('a=candidate') && !l.startsWith('a=end-of-candidates'));
+      const strip = (s: string) =>
+        s.split(/\r?\n/).filter((l) => !l.startsWith('a=candidate') && !l.startsWith('a=end-of-candidates'));
       assert.deepEqual(strip(out), strip(original));
       // Each section's candidate stays inside its section.
       const lines = out.split(/\r?\n/);

@@ -17,7 +17,10 @@ import {
 } from '../../dataplane/webrtc/stun.ts';
 import { ProtocolError } from '../../shared/errors.ts';
 
-const sample = Buffer.from(readFileSync(new URL('../fixtures/stun/rfc5769-request.hex', import.meta.url), 'utf8').trim(), 'hex');
+const sample = Buffer.from(
+  readFileSync(new URL('../fixtures/stun/rfc5769-request.hex', import.meta.url), 'utf8').trim(),
+  'hex',
+);
 
 describe('STUN codec', () => {
   it('decodes the RFC 5769 sample request and verifies its integrity and fingerprint', () => {
@@ -46,7 +49,10 @@ describe('STUN codec', () => {
     assert.equal(stunUsername(back), 'answerUfrag:offerUfrag');
     assert.ok(verifyIntegrity(bytes, 'pw'));
     assert.ok(verifyFingerprint(bytes));
-    const again = encodeStun({ ...back, attributes: back.attributes.slice(0, 2) }, { password: 'pw', fingerprint: true });
+    const again = encodeStun(
+      { ...back, attributes: back.attributes.slice(0, 2) },
+      { password: 'pw', fingerprint: true },
+    );
     assert.ok(again.equals(bytes));
   });
 

@@ -1,0 +1,53 @@
+// What data-plane nodes call besides routing: their own heartbeat (so signalling can hand their
+// address to WebRTC clients) and WebRTC session lookups by ICE username.
+
+import { Hono } from 'hono';
+import type { NodeRecord } from '../../shared/api-types.ts';
+import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
+import { requireToken } from '../auth.ts';
+import type { ControlEnv } from '../context.ts';
+import { readJson } from '../read-body.ts';
+import { RTC_SESSION_TTL_MS } from './rtc.ts';
+
+function optionalPort(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new BadRequestError(`field "${name}" must be a port`);
+  }
+  return value;
+}
+
+export const nodesRoute = new Hono<ControlEnv>()
+  .use('/api/v1/nodes', async (c, next) => requireToken(c.get('deps').controlToken)(c, next))
+  .use('/api/v1/rtc/sessions/*', async (c, next) => requireToken(c.get('deps').controlToken)(c, next))
+  .post('/api/v1/nodes', async (c) => {
+    const deps = c.get('deps');
+    const body = (await readJson(c, 4096)) as Record<string, unknown>;
+    const id = body?.id;
+    const publicIp = body?.publicIp;
+    if (typeof id !== 'string' || !/^[\w.:-]{1,128}$/.test(id))
+      throw new BadRequestError('field "id" must be 1-128 of A-Z a-z 0-9 _ . : -');
+    if (typeof publicIp !== 'string' || !/^[A-Za-z0-9.:-]{1,253}$/.test(publicIp))
+      throw new BadRequestError('field "publicIp" must be an address');
+    const node: NodeRecord = {
+      id,
+      publicIp,
+      rtcPort: optionalPort(body.rtcPort, 'rtcPort'),
+      srtPort: optionalPort(body.srtPort, 'srtPort'),
+      updatedAt: deps.now(),
+    };
+    await deps.store.upsertNode(node);
+    return c.json({ code: 0 });
+  })
+  .get('/api/v1/nodes', async (c) => {
+    const deps = c.get('deps');
+    const now = deps.now();
+    const nodes = (await deps.store.listNodes()).map((n) => ({ ...n, alive: now - n.updatedAt <= deps.aliveMs }));
+    return c.json({ code: 0, data: { nodes } });
+  })
+  .get('/api/v1/rtc/sessions/:username', async (c) => {
+    const deps = c.get('deps');
+    const session = await deps.store.touchRtcSession(c.req.param('username'), RTC_SESSION_TTL_MS, deps.now());
+    if (!session) throw new NotFoundError('no such WebRTC session');
+    return c.json({ code: 0, data: { session } });
+  });

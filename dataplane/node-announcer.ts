@@ -1,0 +1,30 @@
+// Split deployment: a node tells the control plane, every 30 s, the public address WebRTC (and
+// SRT) clients reach it on, so signalling can hand that address out.
+
+import { hostname } from 'node:os';
+import type { Config } from '../shared/config.ts';
+import { errorMessage } from '../shared/errors.ts';
+import type { Logger } from '../shared/log.ts';
+import type { ControlClient } from './control-client.ts';
+
+export const NODE_HEARTBEAT_MS = 30_000;
+
+/** Starts the heartbeat; the returned function stops it. */
+export function startNodeAnnouncer(
+  control: ControlClient,
+  config: Readonly<Config>,
+  logger: Logger,
+): () => Promise<void> {
+  const node = {
+    id: config.nodeId ?? `${hostname()}-${config.webrtc.port}`,
+    publicIp: config.webrtcCandidate as string,
+    rtcPort: config.webrtc.port,
+    srtPort: config.srt.port,
+  };
+  const beat = () =>
+    control.announce(node).catch((err) => logger.warn('node heartbeat failed', { err: errorMessage(err) }));
+  void beat();
+  const timer = setInterval(beat, NODE_HEARTBEAT_MS);
+  timer.unref();
+  return async () => clearInterval(timer);
+}

@@ -1,0 +1,81 @@
+// werift as a WHIP publisher and a WHEP player, talking to Switchyard's signalling.
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
+import { LOOPBACK_ICE } from './werift-origin.ts';
+
+export interface WebRtcClient {
+  pc: RTCPeerConnection;
+  location: string;
+  answer: string;
+  rtpReceived: () => number;
+  close(): Promise<void>;
+}
+
+async function signal(url: string, offer: string): Promise<{ answer: string; location: string; status: number }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
+  const answer = await res.text();
+  return { answer, location: res.headers.get('location') ?? '', status: res.status };
+}
+
+function waitConnected(pc: RTCPeerConnection, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (pc.connectionState === 'connected') return resolve();
+    const timer = setTimeout(() => reject(new Error(`not connected: ${pc.connectionState}`)), timeoutMs);
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+export async function whipPublish(endpoint: string): Promise<WebRtcClient & { stopSending(): void }> {
+  const pc = new RTCPeerConnection({ ...LOOPBACK_ICE } as never);
+  const track = new MediaStreamTrack({ kind: 'video' });
+  pc.addTransceiver(track, { direction: 'sendonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  const { answer, location, status } = await signal(endpoint, pc.localDescription?.sdp ?? '');
+  if (status !== 201) throw new Error(`WHIP answered ${status}: ${answer}`);
+  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  await waitConnected(pc);
+  let seq = 0;
+  const timer = setInterval(() => {
+    seq = (seq + 1) & 0xffff;
+    const header = new RtpHeader({
+      sequenceNumber: seq,
+      timestamp: seq * 3000,
+      payloadType: 96,
+      ssrc: 4242,
+      marker: true,
+    });
+    track.writeRtp(new RtpPacket(header, Buffer.alloc(600, seq & 0xff)));
+  }, 20);
+  return {
+    pc,
+    location,
+    answer,
+    rtpReceived: () => 0,
+    stopSending: () => clearInterval(timer),
+    close: async () => {
+      clearInterval(timer);
+      await pc.close();
+    },
+  };
+}
+
+export async function whepPlay(endpoint: string): Promise<WebRtcClient> {
+  const pc = new RTCPeerConnection({ ...LOOPBACK_ICE } as never);
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  let received = 0;
+  pc.onTrack.subscribe((track) => {
+    track.onReceiveRtp.subscribe(() => {
+      received++;
+    });
+  });
+  await pc.setLocalDescription(await pc.createOffer());
+  const { answer, location, status } = await signal(endpoint, pc.localDescription?.sdp ?? '');
+  if (status !== 201) throw new Error(`WHEP answered ${status}: ${answer}`);
+  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  await waitConnected(pc);
+  return { pc, location, answer, rtpReceived: () => received, close: () => pc.close() };
+}
