@@ -1,0 +1,107 @@
+// The WebRTC UDP relay over real sockets: session by STUN USERNAME, intact large datagrams,
+// re-association on address change, idle expiry, DELETE, and garbage that changes nothing.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { encodeStun, StunAttr, StunType } from '../../dataplane/webrtc/stun.ts';
+import { WebRtcRelay } from '../../dataplane/webrtc/udp-relay.ts';
+import type { RtcSession } from '../../shared/api-types.ts';
+import { createLogger } from '../../shared/log.ts';
+import { freeUdpPort } from '../helpers/ports.ts';
+import { waitFor } from '../helpers/processes.ts';
+import { startUdpEcho, type UdpEcho, udpClient } from '../helpers/udp.ts';
+
+let echo: UdpEcho;
+let relay: WebRtcRelay;
+let relayPort: number;
+let lookups = 0;
+const logs: string[] = [];
+
+function binding(username: string): Buffer {
+  return encodeStun(
+    { type: StunType.BindingRequest, transactionId: randomBytes(12), attributes: [{ type: StunAttr.Username, value: Buffer.from(username) }] },
+    { password: 'pw', fingerprint: true },
+  );
+}
+
+before(async () => {
+  echo = await startUdpEcho();
+  const session = (username: string): RtcSession => ({
+    username,
+    backendId: 'echo',
+    media: { host: '127.0.0.1', port: echo.port },
+    stream: '__defaultVhost__/live/s',
+    kind: 'play',
+    createdAt: Date.now(),
+  });
+  relay = new WebRtcRelay({
+    address: { host: '127.0.0.1', port: await freeUdpPort() },
+    lookup: async (username) => {
+      lookups++;
+      return username.startsWith('ans') ? session(username) : null;
+    },
+    logger: createLogger('info', {}, (l) => logs.push(l)),
+    idleMs: 600,
+  });
+  relayPort = await relay.start();
+});
+
+after(async () => {
+  await relay?.close();
+  await echo?.close();
+});
+
+describe('WebRTC UDP relay', () => {
+  it('drops garbage, truncated STUN and unknown usernames without creating sessions', async () => {
+    const c = await udpClient();
+    c.send(Buffer.from([0x16, 0xfe, 0xfd, 0, 0]), relayPort); // DTLS-looking, unknown address
+    c.send(binding('ans-x:y').subarray(0, 30), relayPort); // truncated STUN
+    c.send(randomBytes(1500), relayPort);
+    c.send(binding('nobody:x'), relayPort);
+    for (let i = 0; i < 500; i++) c.send(randomBytes(1 + (i % 200)), relayPort);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(relay.sessionCount, 0);
+    assert.equal(c.messages.length, 0);
+    assert.ok(logs.some((l) => l.includes('webrtc datagram dropped')));
+    await c.close();
+  });
+
+  it('opens a session on the first binding request and relays both ways, large datagrams intact', async () => {
+    const c = await udpClient();
+    c.send(binding('ans1:off1'), relayPort);
+    await waitFor('echo of the binding request', async () => c.messages.length >= 1);
+    assert.equal(relay.sessionCount, 1);
+    const big = randomBytes(60_000);
+    c.send(big, relayPort);
+    await waitFor('echo of 60000 bytes', async () => c.messages.some((m) => m.length === 60_000));
+    assert.ok(c.messages.find((m) => m.length === 60_000)?.equals(big));
+    await c.close();
+  });
+
+  it('re-associates a client that changes address by its next binding request', async () => {
+    const a = await udpClient();
+    a.send(binding('ans2:off2'), relayPort);
+    await waitFor('first echo', async () => a.messages.length >= 1);
+    const lookupsBefore = lookups;
+    const b = await udpClient();
+    b.send(binding('ans2:off2'), relayPort);
+    await waitFor('echo at the new address', async () => b.messages.length >= 1);
+    assert.equal(lookups, lookupsBefore, 'a known session needs no new lookup');
+    const countA = a.messages.length;
+    b.send(Buffer.from('after-move'), relayPort);
+    await waitFor('payload echo', async () => b.messages.some((m) => m.toString() === 'after-move'));
+    assert.equal(a.messages.length, countA);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('closes idle sessions and DELETEd sessions, releasing their sockets', async () => {
+    const c = await udpClient();
+    c.send(binding('ans3:off3'), relayPort);
+    await waitFor('session', async () => c.messages.length >= 1);
+    relay.closeByUsername('ans3:off3');
+    assert.ok(logs.some((l) => l.includes('"reason":"deleted"')));
+    await waitFor('idle expiry of every session', async () => relay.sessionCount === 0, 5000);
+    assert.ok(logs.some((l) => l.includes('"reason":"idle"')));
+    await c.close();
+  });
+});
