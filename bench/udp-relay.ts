@@ -28,7 +28,14 @@ async function run(label: string, target: number, measuredPid: number, handshake
   if (handshake) {
     for (const [i, c] of clients.entries()) {
       const username = Buffer.from(`bench${i}:x`);
-      c.send(encodeStun({ type: StunType.BindingRequest, transactionId: randomBytes(12), attributes: [{ type: StunAttr.Username, value: username }] }), target);
+      c.send(
+        encodeStun({
+          type: StunType.BindingRequest,
+          transactionId: randomBytes(12),
+          attributes: [{ type: StunAttr.Username, value: username }],
+        }),
+        target,
+      );
     }
     await waitFor('every session answered', async () => clients.every((c) => c.messages.length > 0), 10_000);
   }
@@ -74,7 +81,9 @@ try {
   console.log('| path | echoed packets/s | loss | CPU s per million packets handled |');
   console.log('|---|---|---|---|');
   for (const r of [direct, relayed]) {
-    console.log(`| ${r.label} | ${r.pps.toFixed(0)} | ${(r.loss * 100).toFixed(2)} % | ${r.cpuPerMillion.toFixed(2)} |`);
+    console.log(
+      `| ${r.label} | ${r.pps.toFixed(0)} | ${(r.loss * 100).toFixed(2)} % | ${r.cpuPerMillion.toFixed(2)} |`,
+    );
   }
 } finally {
   await relay.child.stop();

@@ -11,6 +11,8 @@ export interface SwitchyardProcess {
   httpPort: number;
   apiPort: number;
   systemPort: number;
+  webrtcPort: number;
+  srtPort: number;
   process: Child;
   stop(): Promise<void>;
 }
@@ -38,13 +40,14 @@ export async function startSwitchyard(env: Record<string, string> = {}): Promise
       ...env,
     },
   });
+  const remote = Boolean(env.PROXY_CONTROL_URL);
   await Promise.race([
-    Promise.all([waitForTcp(rtmpPort, 20_000), waitForTcp(httpPort, 20_000), waitForTcp(systemPort, 20_000)]),
+    Promise.all([waitForTcp(rtmpPort, 20_000), waitForTcp(httpPort, 20_000), remote || waitForTcp(systemPort, 20_000)]),
     proc.exited.then((code) => {
       throw new Error(`switchyard exited with ${code}: ${proc.output()}`);
     }),
   ]);
-  return { rtmpPort, httpPort, apiPort, systemPort, process: proc, stop: () => proc.stop() };
+  return { rtmpPort, httpPort, apiPort, systemPort, webrtcPort, srtPort, process: proc, stop: () => proc.stop() };
 }
 
 export async function register(

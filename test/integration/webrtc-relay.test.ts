@@ -19,7 +19,11 @@ const logs: string[] = [];
 
 function binding(username: string): Buffer {
   return encodeStun(
-    { type: StunType.BindingRequest, transactionId: randomBytes(12), attributes: [{ type: StunAttr.Username, value: Buffer.from(username) }] },
+    {
+      type: StunType.BindingRequest,
+      transactionId: randomBytes(12),
+      attributes: [{ type: StunAttr.Username, value: Buffer.from(username) }],
+    },
     { password: 'pw', fingerprint: true },
   );
 }
