@@ -7,19 +7,21 @@ import { createFallbackApp } from './http/fallback-app.ts';
 import { type HttpStreamServer, startHttpStreamServer } from './http/listener.ts';
 import { type RtmpListener, startRtmpListener } from './rtmp/listener.ts';
 import { DEFAULT_RTMP_TIMEOUTS, type RtmpTimeouts } from './rtmp/session.ts';
+import { SrtRelay } from './srt/srt-relay.ts';
 import { WebRtcRelay } from './webrtc/udp-relay.ts';
 
 export interface DataPlane {
   rtmp: RtmpListener;
   http: HttpStreamServer;
   webrtc: WebRtcRelay;
+  srt: SrtRelay;
   activeSessions(): number;
   stopAccepting(): Promise<void>;
   closeAll(reason: string): void;
 }
 
 export interface DataPlaneOptions {
-  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles' | 'webrtc'>;
+  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles' | 'webrtc' | 'srt'>;
   control: ControlClient;
   logger: Logger;
   version: string;
@@ -48,11 +50,18 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     logger: logger.child({ proto: 'webrtc' }),
   });
   await webrtc.start();
+  const srt = new SrtRelay({
+    address: options.config.srt,
+    control: options.control,
+    logger: logger.child({ proto: 'srt' }),
+  });
+  await srt.start();
   return {
     rtmp,
     http,
     webrtc,
-    activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount,
+    srt,
+    activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
     stopAccepting: async () => {
       await Promise.all([rtmp.stopAccepting(), http.stopAccepting()]);
     },
@@ -60,6 +69,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       rtmp.closeAll(reason);
       http.closeAll();
       void webrtc.close();
+      void srt.close();
     },
   };
 }

@@ -119,7 +119,9 @@ export interface SrtStreamRequest {
  * (other keys become the forwarded query) and the plain `app/stream?m=publish&key=value`.
  * A missing `m` means play.
  */
-export function streamFromSrtId(streamId: string): SrtStreamRequest {
+export function streamFromSrtId(rawStreamId: string): SrtStreamRequest {
+  // Some callers percent-encode the whole id (%23!::...); libsrt passes it through as is.
+  const streamId = /^%23!/i.test(rawStreamId) ? decodeSafe(rawStreamId) : rawStreamId;
   let resource: string;
   let host: string | undefined;
   let mode: string | undefined;
