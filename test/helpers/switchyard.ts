@@ -36,17 +36,22 @@ export async function startSwitchyard(env: Record<string, string> = {}): Promise
       PROXY_SYSTEM_API: `127.0.0.1:${systemPort}`,
       PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtcPort}`,
       PROXY_SRT_SERVER: `127.0.0.1:${srtPort}`,
-      PROXY_LOG_LEVEL: process.env.PROXY_LOG_LEVEL ?? 'info',
+      // Tests read the session logs, whatever level the test run itself uses.
+      PROXY_LOG_LEVEL: 'info',
       ...env,
     },
   });
   const remote = Boolean(env.PROXY_CONTROL_URL);
+  let started = false;
+  const died = proc.exited.then((code) => {
+    if (!started) throw new Error(`switchyard exited with ${code}: ${proc.output()}`);
+  });
+  died.catch(() => {});
   await Promise.race([
     Promise.all([waitForTcp(rtmpPort, 20_000), waitForTcp(httpPort, 20_000), remote || waitForTcp(systemPort, 20_000)]),
-    proc.exited.then((code) => {
-      throw new Error(`switchyard exited with ${code}: ${proc.output()}`);
-    }),
+    died,
   ]);
+  started = true;
   return { rtmpPort, httpPort, apiPort, systemPort, webrtcPort, srtPort, process: proc, stop: () => proc.stop() };
 }
 
