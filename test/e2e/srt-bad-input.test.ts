@@ -1,0 +1,157 @@
+// Hostile SRT input: garbage, conclusions without or with oversized stream ids, forged cookies,
+// an induction flood from many ports, and callers with no backend. None of it creates state or
+// disturbs a real publisher relayed by the same node.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type SwitchyardNode, startNode } from '../../dataplane/node.ts';
+import {
+  decodeHandshake,
+  ExtensionType,
+  encodeHandshake,
+  encodeStreamId,
+  type Handshake,
+  HandshakeType,
+} from '../../dataplane/srt/handshake.ts';
+import { parseConfig } from '../../shared/config.ts';
+import { createLogger } from '../../shared/log.ts';
+import { probe, publishTestStream } from '../helpers/ffmpeg.ts';
+import { freePort, freeUdpPort } from '../helpers/ports.ts';
+import { type SrtIngestOrigin, startSrtIngestOrigin } from '../helpers/srt-origin.ts';
+import { register } from '../helpers/switchyard.ts';
+import { type UdpClient, udpClient } from '../helpers/udp.ts';
+
+const hex = (name: string) =>
+  Buffer.from(readFileSync(new URL(`../fixtures/srt/${name}.hex`, import.meta.url), 'utf8').trim(), 'hex');
+const INDUCTION = hex('ffmpeg-publish-induction');
+const CONCLUSION = decodeHandshake(hex('ffmpeg-publish-conclusion'));
+
+interface TestNode {
+  node: SwitchyardNode;
+  srtPort: number;
+  systemPort: number;
+}
+
+async function startTestNode(): Promise<TestNode> {
+  const [rtmp, http, api, system, webrtc, srt] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freeUdpPort(),
+    freeUdpPort(),
+  ]);
+  const config = parseConfig({
+    PROXY_RTMP_SERVER: `127.0.0.1:${rtmp}`,
+    PROXY_HTTP_SERVER: `127.0.0.1:${http}`,
+    PROXY_HTTP_API: `127.0.0.1:${api}`,
+    PROXY_SYSTEM_API: `127.0.0.1:${system}`,
+    PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtc}`,
+    PROXY_SRT_SERVER: `127.0.0.1:${srt}`,
+    PROXY_GRACE_QUIT_TIMEOUT: '0s',
+  });
+  const node = await startNode(config, createLogger('error'));
+  return { node, srtPort: srt!, systemPort: system! };
+}
+
+let main: TestNode;
+let empty: TestNode;
+let origin: SrtIngestOrigin;
+const dir = mkdtempSync(join(tmpdir(), 'sy-srt-bad-'));
+
+before(async () => {
+  [main, empty, origin] = await Promise.all([startTestNode(), startTestNode(), startSrtIngestOrigin()]);
+  await register(main.systemPort, {
+    ip: '127.0.0.1',
+    server: 'srt',
+    service: 's',
+    pid: '1',
+    rtmp: ['1'],
+    srt: [String(origin.srtPort)],
+  });
+});
+
+after(async () => {
+  await Promise.all([main?.node.shutdown(), empty?.node.shutdown(), origin?.stop()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Induction, then the cookie the node handed out. */
+async function induct(client: UdpClient, port: number): Promise<Handshake> {
+  const socketId = randomBytes(4).readUInt32BE(0) >>> 1;
+  const induction = decodeHandshake(INDUCTION);
+  client.send(encodeHandshake({ ...induction, socketId }), port);
+  const reply = await nextMessage(client);
+  const hs = decodeHandshake(reply);
+  assert.equal(hs.type, HandshakeType.Induction);
+  assert.equal(hs.destination, socketId);
+  return { ...CONCLUSION, socketId, cookie: hs.cookie };
+}
+
+async function nextMessage(client: UdpClient, timeoutMs = 2000): Promise<Buffer> {
+  const until = Date.now() + timeoutMs;
+  while (client.messages.length === 0) {
+    if (Date.now() > until) throw new Error('no reply');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return client.messages.shift() as Buffer;
+}
+
+describe('SRT bad input', () => {
+  it('stays up and stateless under garbage and an induction flood while a publisher streams', async () => {
+    const pub = publishTestStream(`srt://127.0.0.1:${main.srtPort}?streamid=#!::r=live/good,m=publish`, {
+      seconds: 4,
+      format: 'mpegts',
+    });
+    const g = await udpClient();
+    for (let i = 0; i < 1000; i++) g.send(randomBytes(1 + (i % 1400)), main.srtPort);
+    const flood = await Promise.all(Array.from({ length: 200 }, () => udpClient()));
+    for (const c of flood) c.send(INDUCTION, main.srtPort);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(flood.filter((c) => c.messages.length > 0).length > 150, 'inductions are answered');
+    assert.equal(main.node.dataPlane.srt.sessionCount <= 1, true, 'inductions create no sessions');
+    assert.equal(await pub.exited, 0, pub.output());
+    await new Promise((r) => setTimeout(r, 500));
+    const file = join(dir, 'good.ts');
+    writeFileSync(file, origin.bytes());
+    assert.deepEqual((await probe(file)).codecs, ['aac', 'h264']);
+    await Promise.all([g.close(), ...flood.map((c) => c.close())]);
+  });
+
+  it('rejects a conclusion without a stream id, and one with an oversized stream id', async () => {
+    const c = await udpClient();
+    const noSid = await induct(c, main.srtPort);
+    c.send(
+      encodeHandshake({ ...noSid, extensions: noSid.extensions.filter((e) => e.type !== ExtensionType.Sid) }),
+      main.srtPort,
+    );
+    assert.equal(decodeHandshake(await nextMessage(c)).type, 1400);
+    const big = await induct(c, main.srtPort);
+    const huge = [
+      ...big.extensions.filter((e) => e.type !== ExtensionType.Sid),
+      { type: ExtensionType.Sid, content: encodeStreamId(`#!::r=live/${'x'.repeat(700)}`) },
+    ];
+    c.send(encodeHandshake({ ...big, extensions: huge }), main.srtPort);
+    assert.equal(decodeHandshake(await nextMessage(c)).type, 1400);
+    await c.close();
+  });
+
+  it('ignores a conclusion with a forged cookie', async () => {
+    const c = await udpClient();
+    c.send(encodeHandshake({ ...CONCLUSION, cookie: 0x12345678 }), main.srtPort);
+    await assert.rejects(nextMessage(c, 400));
+    await c.close();
+  });
+
+  it('tells a caller with no backend so with an SRT rejection', async () => {
+    const c = await udpClient();
+    const hs = await induct(c, empty.srtPort);
+    c.send(encodeHandshake(hs), empty.srtPort);
+    assert.equal(decodeHandshake(await nextMessage(c)).type, 1503);
+    assert.equal(empty.node.dataPlane.srt.sessionCount, 0);
+    await c.close();
+  });
+});
