@@ -8,10 +8,10 @@ import { UpstreamError } from '../../shared/errors.ts';
 import type { SocketReader } from '../socket-reader.ts';
 import { ChunkWriter, type RtmpMessage } from './chunk-writer.ts';
 import type { ClientRequest } from './client-phase.ts';
-import { commandMessage, connectCommand, decodeCommand, getString } from './commands.ts';
+import { commandMessage, connectCommand, getString } from './commands.ts';
 import { encodeC0C1, encodeC2, HANDSHAKE_SIZE } from './handshake.ts';
-import { MessageReader } from './message-reader.ts';
-import { ChunkStream, MessageType } from './message-types.ts';
+import { MessageReader, readCommand } from './message-reader.ts';
+import { ChunkStream } from './message-types.ts';
 
 export interface BackendSession {
   reader: MessageReader;
@@ -44,13 +44,8 @@ export async function runBackendPhase(
 
   let msid: number | undefined;
   while (msid === undefined) {
-    let message = reader.next();
-    while (!message) {
-      reader.push(await input.readSome());
-      message = reader.next();
-    }
-    if (message.type !== MessageType.CommandAmf0 && message.type !== MessageType.CommandAmf3) continue;
-    const command = decodeCommand(message);
+    const { command } = await readCommand(reader, input);
+    if (!command) continue;
     if (command.name === '_error' || (command.name === 'onStatus' && getString(command.args[0], 'level') === 'error')) {
       const info = command.args[0];
       throw new UpstreamError(

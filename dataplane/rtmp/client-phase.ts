@@ -8,7 +8,6 @@ import type { Amf0Value } from './amf0.ts';
 import { ChunkWriter, type RtmpMessage } from './chunk-writer.ts';
 import {
   connectResult,
-  decodeCommand,
   getNumber,
   getString,
   onBWDone,
@@ -18,8 +17,8 @@ import {
   windowAckSize,
 } from './commands.ts';
 import { decodeC0C1, encodeS0S1S2, HANDSHAKE_SIZE } from './handshake.ts';
-import { MessageReader } from './message-reader.ts';
-import { ChunkStream, MessageType } from './message-types.ts';
+import { MessageReader, readCommand } from './message-reader.ts';
+import { ChunkStream } from './message-types.ts';
 
 /** The chunk size we announce to clients, as SRS does. */
 export const SERVER_CHUNK_SIZE = 60_000;
@@ -58,13 +57,8 @@ export async function runClientPhase(socket: Socket, input: SocketReader, versio
   const connectExtras: Record<string, string> = {};
 
   for (;;) {
-    let message = reader.next();
-    while (!message) {
-      reader.push(await input.readSome());
-      message = reader.next();
-    }
-    if (message.type !== MessageType.CommandAmf0 && message.type !== MessageType.CommandAmf3) continue;
-    const command = decodeCommand(message);
+    const { message, command } = await readCommand(reader, input);
+    if (!command) continue;
     switch (command.name) {
       case 'connect': {
         app = getString(command.object, 'app');

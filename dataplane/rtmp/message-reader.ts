@@ -12,6 +12,7 @@ import {
   readChunkHeader,
 } from './chunk-header.ts';
 import type { RtmpMessage } from './chunk-writer.ts';
+import { type Command, decodeCommand } from './commands.ts';
 import { MessageType } from './message-types.ts';
 
 const MAX_PARTIALS = 16;
@@ -94,6 +95,20 @@ export class MessageReader {
       if (state) state.remaining = 0;
     }
   }
+}
+
+/** Reads until the next whole message; decodes it when it is a command. */
+export async function readCommand(
+  reader: MessageReader,
+  input: { readSome(): Promise<Buffer> },
+): Promise<{ message: RtmpMessage; command?: Command }> {
+  let message = reader.next();
+  while (!message) {
+    reader.push(await input.readSome());
+    message = reader.next();
+  }
+  const isCommand = message.type === MessageType.CommandAmf0 || message.type === MessageType.CommandAmf3;
+  return { message, command: isCommand ? decodeCommand(message) : undefined };
 }
 
 export function decodeChunkSize(payload: Buffer): number {

@@ -13,6 +13,7 @@ import type { Logger } from '../../shared/log.ts';
 import { streamFromSrtId, streamKey } from '../../shared/stream-identity.ts';
 import type { ControlClient } from '../control-client.ts';
 import { nextSessionId } from '../session-id.ts';
+import { AddressMap, bindUdpSocket, closeUdpSocket, DropLog } from '../udp-edge.ts';
 import {
   decodeHandshake,
   encodeHandshake,
@@ -36,7 +37,6 @@ export interface SrtRelayOptions {
   maxSessions?: number;
 }
 
-const DROP_LOG_INTERVAL_MS = 10_000;
 const BACKEND_RETRY_MS = 250;
 
 type State = 'connecting' | 'established' | 'closed';
@@ -69,12 +69,10 @@ function ipv4Field(address: string): Buffer {
 
 export class SrtRelay {
   private socket: Socket | undefined;
-  private readonly sessions = new Map<string, Map<number, SrtSession>>();
-  private count = 0;
+  private readonly sessions = new AddressMap<SrtSession>();
   private readonly cookies = new SynCookies();
   private sweepTimer: NodeJS.Timeout | undefined;
-  private dropped = 0;
-  private lastDropLog = 0;
+  private readonly drops: DropLog;
   private readonly idleMs: number;
   private readonly handshakeMs: number;
   private readonly maxSessions: number;
@@ -83,25 +81,21 @@ export class SrtRelay {
     this.idleMs = options.idleMs ?? 15_000;
     this.handshakeMs = options.backendHandshakeMs ?? 5_000;
     this.maxSessions = options.maxSessions ?? 10_000;
+    this.drops = new DropLog(options.logger, 'srt datagram dropped');
   }
 
   get sessionCount(): number {
-    return this.count;
+    return this.sessions.size;
   }
 
   async start(): Promise<number> {
-    const { host, port } = this.options.address;
-    const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 8 * 1024 * 1024 });
+    const socket = await bindUdpSocket(
+      this.options.address,
+      (msg, rinfo) => this.onMessage(msg, rinfo),
+      this.options.logger,
+      8 * 1024 * 1024,
+    );
     this.socket = socket;
-    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
-    socket.on('error', (err) => this.options.logger.error('srt socket error', { err: err.message }));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
     this.sweepTimer = setInterval(() => this.sweep(), Math.min(5_000, this.idleMs / 2));
     this.sweepTimer.unref();
     return socket.address().port;
@@ -109,14 +103,13 @@ export class SrtRelay {
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    for (const ports of [...this.sessions.values()])
-      for (const s of [...ports.values()]) this.closeSession(s, 'shutdown');
-    await new Promise<void>((resolve) => (this.socket ? this.socket.close(() => resolve()) : resolve()));
+    for (const s of this.sessions.values()) this.closeSession(s, 'shutdown');
+    await closeUdpSocket(this.socket);
     this.socket = undefined;
   }
 
   private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
-    const session = this.sessions.get(rinfo.address)?.get(rinfo.port);
+    const session = this.sessions.get(rinfo.address, rinfo.port);
     if (session?.state === 'established') {
       session.lastSeen = Date.now();
       session.packetsUp++;
@@ -194,7 +187,7 @@ export class SrtRelay {
       this.reject(hs, rinfo, Rejection.BadRequest, errorMessage(err));
       return;
     }
-    if (this.count >= this.maxSessions) {
+    if (this.sessions.size >= this.maxSessions) {
       this.reject(hs, rinfo, Rejection.Unavailable, 'session table full');
       return;
     }
@@ -205,7 +198,7 @@ export class SrtRelay {
       mode: identity.mode,
     });
     const session = new SrtSession(rinfo.address, rinfo.port, hs, log);
-    this.add(session);
+    this.sessions.set(rinfo.address, rinfo.port, session);
     session.timer = setTimeout(() => {
       this.reject(hs, rinfo, Rejection.Unavailable, 'origin did not complete the handshake');
       this.closeSession(session, 'origin handshake timed out');
@@ -288,16 +281,6 @@ export class SrtRelay {
     this.socket?.send(msg, session.callerPort, session.callerAddress);
   }
 
-  private add(session: SrtSession): void {
-    let ports = this.sessions.get(session.callerAddress);
-    if (!ports) {
-      ports = new Map();
-      this.sessions.set(session.callerAddress, ports);
-    }
-    ports.set(session.callerPort, session);
-    this.count++;
-  }
-
   private closeSession(session: SrtSession, reason: string): void {
     if (session.state === 'closed') return;
     session.state = 'closed';
@@ -308,34 +291,18 @@ export class SrtRelay {
     } catch {
       // already closed
     }
-    const ports = this.sessions.get(session.callerAddress);
-    if (ports?.get(session.callerPort) === session) {
-      ports.delete(session.callerPort);
-      this.count--;
-      if (ports.size === 0) this.sessions.delete(session.callerAddress);
-    }
+    this.sessions.delete(session.callerAddress, session.callerPort, session);
     session.log.info('srt session closed', { reason, packetsUp: session.packetsUp, packetsDown: session.packetsDown });
   }
 
   private sweep(): void {
     const cutoff = Date.now() - this.idleMs;
-    for (const ports of [...this.sessions.values()]) {
-      for (const s of [...ports.values()])
-        if (s.state === 'established' && s.lastSeen < cutoff) this.closeSession(s, 'idle');
+    for (const s of this.sessions.values()) {
+      if (s.state === 'established' && s.lastSeen < cutoff) this.closeSession(s, 'idle');
     }
   }
 
   private drop(reason: string, rinfo: RemoteInfo): void {
-    this.dropped++;
-    const now = Date.now();
-    if (now - this.lastDropLog >= DROP_LOG_INTERVAL_MS) {
-      this.options.logger.warn('srt datagram dropped', {
-        reason,
-        from: `${rinfo.address}:${rinfo.port}`,
-        droppedSinceLastLog: this.dropped,
-      });
-      this.dropped = 0;
-      this.lastDropLog = now;
-    }
+    this.drops.drop(reason, rinfo);
   }
 }

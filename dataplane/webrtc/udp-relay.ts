@@ -11,6 +11,7 @@ import type { ListenAddress } from '../../shared/config.ts';
 import { errorMessage } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { nextSessionId } from '../session-id.ts';
+import { AddressMap, bindUdpSocket, closeUdpSocket, DropLog } from '../udp-edge.ts';
 import { decodeStun, looksLikeStun, StunType, stunUsername } from './stun.ts';
 
 export interface WebRtcRelayOptions {
@@ -23,7 +24,6 @@ export interface WebRtcRelayOptions {
 
 const MAX_PENDING_LOOKUPS = 1_000;
 const MAX_QUEUED_PER_LOOKUP = 8;
-const DROP_LOG_INTERVAL_MS = 10_000;
 
 class RelaySession {
   lastSeen = Date.now();
@@ -63,19 +63,18 @@ class RelaySession {
 
 export class WebRtcRelay {
   private socket: Socket | undefined;
-  /** client address -> port -> session; nested so the hot path builds no key string. */
-  private readonly byClient = new Map<string, Map<number, RelaySession>>();
+  private readonly byClient = new AddressMap<RelaySession>();
   private readonly byUsername = new Map<string, RelaySession>();
   private readonly pending = new Map<string, Buffer[]>();
   private sweepTimer: NodeJS.Timeout | undefined;
-  private dropped = 0;
-  private lastDropLog = 0;
+  private readonly drops: DropLog;
   private readonly idleMs: number;
   private readonly maxSessions: number;
 
   constructor(private readonly options: WebRtcRelayOptions) {
     this.idleMs = options.idleMs ?? 30_000;
     this.maxSessions = options.maxSessions ?? 10_000;
+    this.drops = new DropLog(options.logger, 'webrtc datagram dropped');
   }
 
   get sessionCount(): number {
@@ -83,18 +82,13 @@ export class WebRtcRelay {
   }
 
   async start(): Promise<number> {
-    const { host, port } = this.options.address;
-    const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+    const socket = await bindUdpSocket(
+      this.options.address,
+      (msg, rinfo) => this.onMessage(msg, rinfo),
+      this.options.logger,
+      4 * 1024 * 1024,
+    );
     this.socket = socket;
-    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
-    socket.on('error', (err) => this.options.logger.error('webrtc socket error', { err: err.message }));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
     this.sweepTimer = setInterval(() => this.sweep(), Math.min(5_000, this.idleMs / 2));
     this.sweepTimer.unref();
     return socket.address().port;
@@ -110,12 +104,12 @@ export class WebRtcRelay {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const session of [...this.byUsername.values()]) this.closeSession(session, 'shutdown');
     this.pending.clear();
-    await new Promise<void>((resolve) => (this.socket ? this.socket.close(() => resolve()) : resolve()));
+    await closeUdpSocket(this.socket);
     this.socket = undefined;
   }
 
   private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
-    const session = this.byClient.get(rinfo.address)?.get(rinfo.port);
+    const session = this.byClient.get(rinfo.address, rinfo.port);
     if (session) {
       session.lastSeen = Date.now();
       session.toBackend(msg);
@@ -227,18 +221,11 @@ export class WebRtcRelay {
   }
 
   private mapClient(session: RelaySession): void {
-    let ports = this.byClient.get(session.clientAddress);
-    if (!ports) {
-      ports = new Map();
-      this.byClient.set(session.clientAddress, ports);
-    }
-    ports.set(session.clientPort, session);
+    this.byClient.set(session.clientAddress, session.clientPort, session);
   }
 
   private unmapClient(session: RelaySession): void {
-    const ports = this.byClient.get(session.clientAddress);
-    if (ports?.get(session.clientPort) === session) ports.delete(session.clientPort);
-    if (ports?.size === 0) this.byClient.delete(session.clientAddress);
+    this.byClient.delete(session.clientAddress, session.clientPort, session);
   }
 
   private sweep(): void {
@@ -248,18 +235,7 @@ export class WebRtcRelay {
     }
   }
 
-  /** Drops a datagram; logs at most one line per interval with the count. */
   private drop(reason: string, rinfo: RemoteInfo): void {
-    this.dropped++;
-    const now = Date.now();
-    if (now - this.lastDropLog >= DROP_LOG_INTERVAL_MS) {
-      this.options.logger.warn('webrtc datagram dropped', {
-        reason,
-        from: `${rinfo.address}:${rinfo.port}`,
-        droppedSinceLastLog: this.dropped,
-      });
-      this.dropped = 0;
-      this.lastDropLog = now;
-    }
+    this.drops.drop(reason, rinfo);
   }
 }

@@ -3,15 +3,14 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type SwitchyardNode, startNode } from '../../dataplane/node.ts';
 import { encodeAmf0 } from '../../dataplane/rtmp/amf0.ts';
 import { ChunkWriter } from '../../dataplane/rtmp/chunk-writer.ts';
 import { setChunkSize } from '../../dataplane/rtmp/commands.ts';
-import { parseConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/log.ts';
 import { playFor, probeUntilAv, publishTestStream } from '../helpers/ffmpeg.ts';
+import { type InProcessNode, startInProcessNode } from '../helpers/in-process-node.ts';
 import { type NginxOrigin, startNginxRtmp } from '../helpers/nginx-rtmp.ts';
-import { freePort, freeUdpPort } from '../helpers/ports.ts';
+import { freePort } from '../helpers/ports.ts';
 import type { Child } from '../helpers/processes.ts';
 import { rawClient } from '../helpers/raw-rtmp.ts';
 import { originBody, register, streamBoundTo } from '../helpers/switchyard.ts';
@@ -19,31 +18,17 @@ import { originBody, register, streamBoundTo } from '../helpers/switchyard.ts';
 const CLIENT_PHASE_MS = 1500;
 const BACKEND_PHASE_MS = 1500;
 
-interface TestNode {
-  node: SwitchyardNode;
-  rtmpPort: number;
-  systemPort: number;
+interface TestNode extends InProcessNode {
   logs: string[];
 }
 
 async function startTestNode(): Promise<TestNode> {
-  const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freeUdpPort(), freeUdpPort()]);
-  const [rtmp, http, api, system, webrtc, srt] = ports;
-  const config = parseConfig({
-    PROXY_RTMP_SERVER: `127.0.0.1:${rtmp}`,
-    PROXY_HTTP_SERVER: `127.0.0.1:${http}`,
-    PROXY_HTTP_API: `127.0.0.1:${api}`,
-    PROXY_SYSTEM_API: `127.0.0.1:${system}`,
-    PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtc}`,
-    PROXY_SRT_SERVER: `127.0.0.1:${srt}`,
-    PROXY_GRACE_QUIT_TIMEOUT: '0s',
-  });
   const logs: string[] = [];
   const logger = createLogger('info', {}, (line) => logs.push(line));
-  const node = await startNode(config, logger, {
+  const started = await startInProcessNode(logger, {
     rtmpTimeouts: { clientPhaseMs: CLIENT_PHASE_MS, backendPhaseMs: BACKEND_PHASE_MS },
   });
-  return { node, rtmpPort: rtmp!, systemPort: system!, logs };
+  return { ...started, logs };
 }
 
 let nginx: NginxOrigin;

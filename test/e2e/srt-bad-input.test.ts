@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type SwitchyardNode, startNode } from '../../dataplane/node.ts';
 import {
   decodeHandshake,
   ExtensionType,
@@ -16,10 +15,9 @@ import {
   type Handshake,
   HandshakeType,
 } from '../../dataplane/srt/handshake.ts';
-import { parseConfig } from '../../shared/config.ts';
 import { createLogger } from '../../shared/log.ts';
 import { probe, publishTestStream } from '../helpers/ffmpeg.ts';
-import { freePort, freeUdpPort } from '../helpers/ports.ts';
+import { type InProcessNode, startInProcessNode } from '../helpers/in-process-node.ts';
 import { type SrtIngestOrigin, startSrtIngestOrigin } from '../helpers/srt-origin.ts';
 import { register } from '../helpers/switchyard.ts';
 import { type UdpClient, udpClient } from '../helpers/udp.ts';
@@ -29,33 +27,8 @@ const hex = (name: string) =>
 const INDUCTION = hex('ffmpeg-publish-induction');
 const CONCLUSION = decodeHandshake(hex('ffmpeg-publish-conclusion'));
 
-interface TestNode {
-  node: SwitchyardNode;
-  srtPort: number;
-  systemPort: number;
-}
-
-async function startTestNode(): Promise<TestNode> {
-  const [rtmp, http, api, system, webrtc, srt] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freeUdpPort(),
-    freeUdpPort(),
-  ]);
-  const config = parseConfig({
-    PROXY_RTMP_SERVER: `127.0.0.1:${rtmp}`,
-    PROXY_HTTP_SERVER: `127.0.0.1:${http}`,
-    PROXY_HTTP_API: `127.0.0.1:${api}`,
-    PROXY_SYSTEM_API: `127.0.0.1:${system}`,
-    PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtc}`,
-    PROXY_SRT_SERVER: `127.0.0.1:${srt}`,
-    PROXY_GRACE_QUIT_TIMEOUT: '0s',
-  });
-  const node = await startNode(config, createLogger('error'));
-  return { node, srtPort: srt!, systemPort: system! };
-}
+type TestNode = InProcessNode;
+const startTestNode = () => startInProcessNode(createLogger('error'));
 
 let main: TestNode;
 let empty: TestNode;
