@@ -11,7 +11,12 @@ export interface TestControl {
 }
 
 export function testControl(
-  options: { registerSecret?: string; controlToken?: string; store?: BackendStore } = {},
+  options: {
+    registerSecret?: string;
+    controlToken?: string;
+    store?: BackendStore;
+    fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  } = {},
 ): TestControl {
   const clock = { now: 1_800_000_000_000 };
   const store = options.store ?? new MemoryStore({ aliveMs: 300_000, streamTtlMs: 3_600_000 });
@@ -24,6 +29,7 @@ export function testControl(
     controlToken: options.controlToken,
     now: () => clock.now,
     random: () => 0,
+    fetch: options.fetch,
   });
   return { app, store, clock };
 }
