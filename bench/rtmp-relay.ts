@@ -49,7 +49,9 @@ async function run(label: string, port: number, measuredPid: number): Promise<Re
 }
 
 const nginx = await startNginxRtmp();
-const sy = await startSwitchyard({ PROXY_LOG_LEVEL: 'warn' });
+// BENCH_PROFILE=dir writes a V8 CPU profile of the Switchyard process there.
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+const sy = await startSwitchyard({ PROXY_LOG_LEVEL: 'warn' }, profile);
 try {
   await register(sy.systemPort, originBody('nginx', { rtmp: nginx.rtmpPort }));
   const publisher = publishTestStream(`rtmp://127.0.0.1:${nginx.rtmpPort}/live/bench`, {

@@ -17,7 +17,10 @@ export interface SwitchyardProcess {
   stop(): Promise<void>;
 }
 
-export async function startSwitchyard(env: Record<string, string> = {}): Promise<SwitchyardProcess> {
+export async function startSwitchyard(
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<SwitchyardProcess> {
   const [rtmpPort, httpPort, apiPort, systemPort, webrtcPort, srtPort] = [
     await freePort(),
     await freePort(),
@@ -26,7 +29,7 @@ export async function startSwitchyard(env: Record<string, string> = {}): Promise
     await freeUdpPort(),
     await freeUdpPort(),
   ];
-  const proc = startProcess(process.execPath, ['--import', 'tsx', 'dataplane/main.ts'], {
+  const proc = startProcess(process.execPath, [...nodeArgs, '--import', 'tsx', 'dataplane/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

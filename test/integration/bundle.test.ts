@@ -21,6 +21,21 @@ describe('deployable bundles', () => {
     for (const file of ['dist/switchyard.mjs', 'dist/worker.js']) assert.ok(statSync(join(ROOT, file)).size > 10_000);
   });
 
+  it('passes wrangler deploy --dry-run with wrangler.toml', () => {
+    const out = execFileSync(
+      join(ROOT, 'node_modules/.bin/wrangler'),
+      ['deploy', '--dry-run', '--outdir', join(dir, 'wrangler')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+        stdio: 'pipe',
+        timeout: 120_000,
+      },
+    ).toString();
+    assert.match(out, /dry-run: exiting now/);
+    assert.ok(statSync(join(dir, 'wrangler', 'worker.js')).size > 10_000);
+  });
+
   it('runs the node bundle without node_modules and drains on SIGTERM', async () => {
     copyFileSync(join(ROOT, 'dist/switchyard.mjs'), join(dir, 'switchyard.mjs'));
     const [rtmp, http, api, system, webrtc] = await Promise.all([
