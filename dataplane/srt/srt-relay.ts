@@ -112,9 +112,21 @@ export class SrtRelay {
     const session = this.sessions.get(rinfo.address, rinfo.port);
     if (session?.state === 'established') {
       session.lastSeen = Date.now();
+      if (isControl(msg)) {
+        const type = controlType(msg);
+        // A caller that missed our conclusion response repeats its conclusion: answer from cache.
+        if (type === ControlType.Handshake) {
+          if (session.conclusionResponse) this.sendToCaller(session, session.conclusionResponse);
+          return;
+        }
+        if (type === ControlType.Shutdown) {
+          session.backend?.send(msg);
+          this.closeSession(session, 'caller shutdown');
+          return;
+        }
+      }
       session.packetsUp++;
       session.backend?.send(msg);
-      if (isControl(msg) && controlType(msg) === ControlType.Shutdown) this.closeSession(session, 'caller shutdown');
       return;
     }
     if (!isHandshake(msg)) {

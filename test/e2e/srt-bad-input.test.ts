@@ -18,6 +18,7 @@ import {
 import { createLogger } from '../../shared/log.ts';
 import { probe, publishTestStream } from '../helpers/ffmpeg.ts';
 import { type InProcessNode, startInProcessNode } from '../helpers/in-process-node.ts';
+import { waitFor } from '../helpers/processes.ts';
 import { type SrtIngestOrigin, startSrtIngestOrigin } from '../helpers/srt-origin.ts';
 import { register } from '../helpers/switchyard.ts';
 import { type UdpClient, udpClient } from '../helpers/udp.ts';
@@ -109,6 +110,33 @@ describe('SRT bad input', () => {
     ];
     c.send(encodeHandshake({ ...big, extensions: huge }), main.srtPort);
     assert.equal(decodeHandshake(await nextMessage(c)).type, 1400);
+    await c.close();
+  });
+
+  it('answers a retransmitted conclusion with the same response, once the origin accepted', async () => {
+    const c = await udpClient();
+    const hs = await induct(c, main.srtPort);
+    const conclusion = encodeHandshake({
+      ...hs,
+      extensions: [
+        ...hs.extensions.filter((e) => e.type !== ExtensionType.Sid),
+        { type: ExtensionType.Sid, content: encodeStreamId('#!::r=live/again,m=publish') },
+      ],
+    });
+    c.send(conclusion, main.srtPort);
+    const first = await nextMessage(c, 5000);
+    assert.equal(decodeHandshake(first).type, HandshakeType.Conclusion);
+    assert.equal(decodeHandshake(first).destination, hs.socketId, 'the origin addresses the caller socket directly');
+    c.messages.length = 0;
+    c.send(conclusion, main.srtPort);
+    // The origin may also send keepalives now; the retransmission's answer is the cached response.
+    await waitFor('the same conclusion response again', async () => c.messages.some((m) => m.equals(first)), 2000);
+    // An SRT shutdown (control type 5) ends the session.
+    const shutdown = Buffer.alloc(16);
+    shutdown.writeUInt16BE(0x8005, 0);
+    shutdown.writeUInt32BE(decodeHandshake(first).socketId, 12);
+    c.send(shutdown, main.srtPort);
+    await waitFor('session closed', async () => main.node.dataPlane.srt.sessionCount === 0, 2000);
     await c.close();
   });
 

@@ -1,0 +1,80 @@
+// HTTP stream relay against a live HTTP origin of our own: status and headers pass through, the
+// query string is forwarded, and a client hang-up aborts the origin request at once.
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { createLogger } from '../../shared/log.ts';
+import { type InProcessNode, startInProcessNode } from '../helpers/in-process-node.ts';
+import { freePort } from '../helpers/ports.ts';
+import { waitFor } from '../helpers/processes.ts';
+import { register } from '../helpers/switchyard.ts';
+
+let origin: Server;
+let node: InProcessNode;
+let httpPort: number;
+const requests: IncomingMessage[] = [];
+let closedAt: number | undefined;
+
+before(async () => {
+  origin = createServer((req, res) => {
+    requests.push(req);
+    if (req.url?.startsWith('/live/missing')) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('no such stream');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'video/x-flv', server: 'test-origin', 'x-origin': 'yes' });
+    res.write(Buffer.from('FLV\x01\x05\x00\x00\x00\x09'));
+    const timer = setInterval(() => res.write(Buffer.alloc(1000, 7)), 20);
+    req.on('close', () => {
+      clearInterval(timer);
+      closedAt = Date.now();
+    });
+  });
+  const originPort = await freePort();
+  await new Promise<void>((r) => origin.listen(originPort, '127.0.0.1', r));
+  node = await startInProcessNode(createLogger('error'));
+  httpPort = node.node.dataPlane.http.port;
+  await register(node.systemPort, {
+    ip: '127.0.0.1',
+    server: 'web',
+    service: 's',
+    pid: '1',
+    rtmp: ['1'],
+    http: [String(originPort)],
+  });
+});
+
+after(async () => {
+  await node?.node.shutdown();
+  origin?.closeAllConnections();
+  await new Promise<void>((r) => origin.close(() => r()));
+});
+
+describe('HTTP stream relay', () => {
+  it('passes status, headers and body, forwarding path, query and Host', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${httpPort}/live/cam.flv?secret=abc`, { signal: controller.signal });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'video/x-flv');
+    assert.equal(res.headers.get('x-origin'), 'yes');
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    const first = await res.body!.getReader().read();
+    assert.equal(Buffer.from(first.value!).subarray(0, 3).toString(), 'FLV');
+    const seen = requests[requests.length - 1]!;
+    assert.equal(seen.url, '/live/cam.flv?secret=abc');
+    assert.equal(seen.headers.host, `127.0.0.1:${httpPort}`);
+    closedAt = undefined;
+    const abortedAt = Date.now();
+    controller.abort();
+    await waitFor('origin request closed', async () => closedAt !== undefined, 2000);
+    const delay = Number(closedAt) - abortedAt;
+    assert.ok(delay < 1000, `origin request closed ${delay} ms after the client left`);
+    await waitFor('no stream left open', async () => node.node.dataPlane.http.activeStreams() === 0, 2000);
+  });
+
+  it('keeps an origin 404 a 404', async () => {
+    const res = await fetch(`http://127.0.0.1:${httpPort}/live/missing.flv`);
+    assert.equal(res.status, 404);
+    assert.equal(await res.text(), 'no such stream');
+  });
+});
