@@ -2,10 +2,11 @@
 // sides, signalling through the control plane, media through the UDP relay.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
 import { waitFor } from '../helpers/processes.ts';
 import { register, type SwitchyardProcess, startSwitchyard } from '../helpers/switchyard.ts';
 import { type WebRtcClient, whepPlay, whipPublish } from '../helpers/werift-client.ts';
-import { startWebRtcOrigin, type WebRtcOrigin } from '../helpers/werift-origin.ts';
+import { LOOPBACK_ICE, startWebRtcOrigin, type WebRtcOrigin } from '../helpers/werift-origin.ts';
 
 let origin: WebRtcOrigin;
 let sy: SwitchyardProcess;
@@ -62,6 +63,37 @@ describe('WebRTC through Switchyard', () => {
         throw new Error(logs.slice(-3000));
       },
     );
+  });
+
+  it("publishes through SRS's legacy JSON API as well", async () => {
+    const api = `http://127.0.0.1:${sy.apiPort}`;
+    const pc = new RTCPeerConnection({ ...LOOPBACK_ICE } as never);
+    const track = new MediaStreamTrack({ kind: 'video' });
+    pc.addTransceiver(track, { direction: 'sendonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const res = await fetch(`${api}/rtc/v1/publish/`, {
+      method: 'POST',
+      body: JSON.stringify({ sdp: pc.localDescription?.sdp, streamurl: 'webrtc://127.0.0.1/live/legacy' }),
+    });
+    assert.equal(res.status, 200);
+    const reply = (await res.json()) as { code: number; sdp: string };
+    assert.equal(reply.code, 0);
+    assert.match(reply.sdp, new RegExp(` 127\\.0\\.0\\.1 ${sy.webrtcPort} typ host`));
+    await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
+    const timer = setInterval(() => {
+      track.writeRtp(
+        new RtpPacket(
+          new RtpHeader({ sequenceNumber: Date.now() & 0xffff, payloadType: 96, ssrc: 77, marker: true }),
+          Buffer.alloc(200),
+        ),
+      );
+    }, 20);
+    try {
+      await waitFor('RTP at the origin', async () => (origin.received.get('live/legacy') ?? 0) > 10, 15_000);
+    } finally {
+      clearInterval(timer);
+      await pc.close();
+    }
   });
 
   it('answers signalling errors with clear statuses', async () => {

@@ -96,6 +96,16 @@ export async function startWebRtcOrigin(): Promise<WebRtcOrigin> {
       res.writeHead(200).end();
       return;
     }
+    // SRS's legacy JSON APIs: {"sdp","streamurl"} in, {"code":0,"sdp",...} out.
+    if (req.method === 'POST' && (url.pathname === '/rtc/v1/publish/' || url.pathname === '/rtc/v1/play/')) {
+      const body = JSON.parse(await readBody(req)) as { sdp: string; streamurl: string };
+      const m = /^webrtc:\/\/[^/]+\/(.+)\/([^/?]+)/.exec(body.streamurl);
+      const kindLegacy = url.pathname === '/rtc/v1/publish/' ? 'publish' : 'play';
+      const { answer, username } = await negotiate(kindLegacy, `${m?.[1]}/${m?.[2]}`, body.sdp);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 0, server: 'werift-origin', sessionid: username, sdp: answer }));
+      return;
+    }
     const kind = url.pathname.startsWith('/rtc/v1/whip')
       ? 'publish'
       : url.pathname.startsWith('/rtc/v1/whep')
@@ -106,6 +116,13 @@ export async function startWebRtcOrigin(): Promise<WebRtcOrigin> {
       return;
     }
     const offer = await readBody(req);
+    const { answer, username } = await negotiate(kind, stream, offer);
+    const location = `${kind === 'publish' ? '/rtc/v1/whip/' : '/rtc/v1/whep/'}?action=delete&token=tk&app=${app}&stream=${streamName}&session=${username}`;
+    res.writeHead(201, { 'content-type': 'application/sdp', location, 'x-origin-id': randomBytes(2).toString('hex') });
+    res.end(answer);
+  };
+
+  const negotiate = async (kind: 'publish' | 'play', stream: string, offer: string) => {
     const pc = new RTCPeerConnection({ ...LOOPBACK_ICE } as never);
     const session: OriginSession = { pc, stream, kind };
     if (kind === 'play') {
@@ -126,9 +143,7 @@ export async function startWebRtcOrigin(): Promise<WebRtcOrigin> {
     const offerUfrag = /a=ice-ufrag:(\S+)/.exec(offer)?.[1];
     const username = `${answerUfrag}:${offerUfrag}`;
     sessions.set(username, session);
-    const location = `${kind === 'publish' ? '/rtc/v1/whip/' : '/rtc/v1/whep/'}?action=delete&token=tk&app=${app}&stream=${streamName}&session=${username}`;
-    res.writeHead(201, { 'content-type': 'application/sdp', location, 'x-origin-id': randomBytes(2).toString('hex') });
-    res.end(answer);
+    return { answer, username };
   };
 
   const server: Server = createServer((req, res) => {
