@@ -147,8 +147,13 @@ export function parseConfig(env: Env): Readonly<Config> {
   const upstashUrl = read.url('UPSTASH_REDIS_REST_URL');
   const upstashToken = read.raw('UPSTASH_REDIS_REST_TOKEN');
   if (loadBalancerRaw === 'redis' && (!upstashUrl || !upstashToken)) {
+    // The Go proxy spoke Redis over TCP (PROXY_REDIS_HOST...); Switchyard speaks Upstash's REST API,
+    // which Workers can reach too.
+    const goStyle = read.raw('PROXY_REDIS_HOST')
+      ? " (PROXY_REDIS_HOST/PORT are the Go proxy's TCP settings and are not used)"
+      : '';
     throw new ConfigError(
-      'PROXY_LOAD_BALANCER_TYPE=redis needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (Upstash REST API)',
+      `PROXY_LOAD_BALANCER_TYPE=redis needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (Upstash REST API)${goStyle}`,
     );
   }
 
