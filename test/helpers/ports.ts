@@ -3,7 +3,23 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
-export function freePort(): Promise<number> {
+/**
+ * Ports handed out in this process: the OS may return a just-closed port again, and two servers
+ * given the same port would make a readiness probe succeed against the wrong one.
+ */
+const handedOut = new Set<number>();
+
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
