@@ -139,13 +139,7 @@ export function encodeHandshake(hs: Handshake): Buffer {
  */
 export function decodeStreamId(content: Buffer): string {
   if (content.length % 4 !== 0) throw new ProtocolError('SRT stream id length is not a multiple of 4');
-  const bytes = Buffer.alloc(content.length);
-  for (let i = 0; i < content.length; i += 4) {
-    bytes[i] = content[i + 3] as number;
-    bytes[i + 1] = content[i + 2] as number;
-    bytes[i + 2] = content[i + 1] as number;
-    bytes[i + 3] = content[i] as number;
-  }
+  const bytes = Buffer.from(content).swap32();
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
   return bytes.toString('utf8', 0, end);
@@ -155,14 +149,7 @@ export function encodeStreamId(streamId: string): Buffer {
   const raw = Buffer.from(streamId, 'utf8');
   const padded = Buffer.alloc(Math.ceil(raw.length / 4) * 4);
   raw.copy(padded);
-  const out = Buffer.alloc(padded.length);
-  for (let i = 0; i < padded.length; i += 4) {
-    out[i] = padded[i + 3] as number;
-    out[i + 1] = padded[i + 2] as number;
-    out[i + 2] = padded[i + 1] as number;
-    out[i + 3] = padded[i] as number;
-  }
-  return out;
+  return padded.swap32();
 }
 
 /** Largest stream id SRT allows (512 bytes). */
