@@ -26,6 +26,7 @@ import {
   streamIdOf,
 } from './handshake.ts';
 import { ControlType, controlType, isControl } from './packet.ts';
+import { ipv4Field, SrtSession } from './srt-session.ts';
 import { SynCookies } from './syn-cookie.ts';
 
 export interface SrtRelayOptions {
@@ -38,34 +39,6 @@ export interface SrtRelayOptions {
 }
 
 const BACKEND_RETRY_MS = 250;
-
-type State = 'connecting' | 'established' | 'closed';
-
-class SrtSession {
-  state: State = 'connecting';
-  lastSeen = Date.now();
-  backend: Socket | undefined;
-  conclusionResponse: Buffer | undefined;
-  timer: NodeJS.Timeout | undefined;
-  retry: NodeJS.Timeout | undefined;
-  packetsUp = 0;
-  packetsDown = 0;
-
-  constructor(
-    readonly callerAddress: string,
-    readonly callerPort: number,
-    readonly conclusion: Handshake,
-    public log: Logger,
-  ) {}
-}
-
-function ipv4Field(address: string): Buffer {
-  // libsrt writes the peer address as host-order 32-bit words: 127.0.0.1 arrives as 01 00 00 7f.
-  const out = Buffer.alloc(16);
-  const octets = address.split('.').map(Number);
-  if (octets.length === 4) for (let i = 0; i < 4; i++) out[i] = octets[3 - i] as number;
-  return out;
-}
 
 export class SrtRelay {
   private socket: Socket | undefined;
