@@ -11,7 +11,6 @@ import {
   getNumber,
   getString,
   onBWDone,
-  setChunkSize,
   setPeerBandwidth,
   simpleResult,
   windowAckSize,
@@ -20,8 +19,6 @@ import { decodeC0C1, encodeS0S1S2, HANDSHAKE_SIZE } from './handshake.ts';
 import { MessageReader, readCommand } from './message-reader.ts';
 import { ChunkStream } from './message-types.ts';
 
-/** The chunk size we announce to clients, as SRS does. */
-export const SERVER_CHUNK_SIZE = 60_000;
 /** The message stream id our createStream hands out. */
 export const CLIENT_STREAM_ID = 1;
 const COMMAND_PHASE_MAX_MESSAGE = 64 * 1024;
@@ -69,13 +66,10 @@ export async function runClientPhase(socket: Socket, input: SocketReader, versio
           if (value) connectExtras[key] = value;
         }
         const objectEncoding = getNumber(command.object, 'objectEncoding') ?? 0;
-        send(
-          ChunkStream.ProtocolControl,
-          windowAckSize(2_500_000),
-          setPeerBandwidth(2_500_000),
-          setChunkSize(SERVER_CHUNK_SIZE),
-        );
-        writer.chunkSize = SERVER_CHUNK_SIZE;
+        // No Set Chunk Size here: the chunk size the client should read is the origin's, announced
+        // once the relay starts. Publishers such as ffmpeg echo every Set Chunk Size they receive,
+        // and two changes in a row reach nginx-rtmp back to back, which it mis-parses.
+        send(ChunkStream.ProtocolControl, windowAckSize(2_500_000), setPeerBandwidth(2_500_000));
         send(ChunkStream.OverConnection, connectResult(command.transactionId, objectEncoding, version), onBWDone());
         break;
       }

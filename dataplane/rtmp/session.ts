@@ -9,6 +9,7 @@ import type { ControlClient } from '../control-client.ts';
 import { type PipeCounters, pipeThrough } from '../relay-pipe.ts';
 import { SocketReader } from '../socket-reader.ts';
 import { runBackendPhase } from './backend-phase.ts';
+import { DEFAULT_CHUNK_SIZE } from './chunk-header.ts';
 import { ChunkRelay } from './chunk-relay.ts';
 import { type ClientRequest, runClientPhase } from './client-phase.ts';
 import { onStatus, setChunkSize } from './commands.ts';
@@ -87,9 +88,14 @@ export class RtmpSession {
       if (this.closed) return;
       this.disarm();
 
-      // Both decoders must expect the chunk size their source actually uses.
-      backend.write(session.writer.encode(ChunkStream.ProtocolControl, setChunkSize(request.reader.chunkSize)));
-      this.client.write(request.writer.encode(ChunkStream.ProtocolControl, setChunkSize(session.reader.chunkSize)));
+      // Each decoder must expect the chunk size its source uses; announce only real changes
+      // (a publisher echoes what it is told, and every extra change is one more thing to get wrong).
+      if (request.reader.chunkSize !== DEFAULT_CHUNK_SIZE) {
+        backend.write(session.writer.encode(ChunkStream.ProtocolControl, setChunkSize(request.reader.chunkSize)));
+      }
+      if (session.reader.chunkSize !== request.writer.chunkSize) {
+        this.client.write(request.writer.encode(ChunkStream.ProtocolControl, setChunkSize(session.reader.chunkSize)));
+      }
       const up = new ChunkRelay({
         source: request.reader.states,
         sink: session.writer.states,
