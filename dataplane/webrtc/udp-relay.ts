@@ -19,6 +19,11 @@ export interface WebRtcRelayOptions {
   lookup: (username: string) => Promise<RtcSession | null>;
   logger: Logger;
   idleMs?: number;
+  /**
+   * How often live sessions are checked against the control plane (which also refreshes their
+   * TTL there); a session the control plane no longer knows (DELETE on another instance) ends.
+   */
+  revalidateMs?: number;
   maxSessions?: number;
 }
 
@@ -67,6 +72,7 @@ export class WebRtcRelay {
   private readonly byUsername = new Map<string, RelaySession>();
   private readonly pending = new Map<string, Buffer[]>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private revalidateTimer: NodeJS.Timeout | undefined;
   private readonly drops: DropLog;
   private readonly idleMs: number;
   private readonly maxSessions: number;
@@ -91,6 +97,8 @@ export class WebRtcRelay {
     this.socket = socket;
     this.sweepTimer = setInterval(() => this.sweep(), Math.min(5_000, this.idleMs / 2));
     this.sweepTimer.unref();
+    this.revalidateTimer = setInterval(() => void this.revalidate(), this.options.revalidateMs ?? 15_000);
+    this.revalidateTimer.unref();
     return socket.address().port;
   }
 
@@ -102,6 +110,7 @@ export class WebRtcRelay {
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.revalidateTimer) clearInterval(this.revalidateTimer);
     for (const session of [...this.byUsername.values()]) this.closeSession(session, 'shutdown');
     this.pending.clear();
     await closeUdpSocket(this.socket);
@@ -226,6 +235,23 @@ export class WebRtcRelay {
 
   private unmapClient(session: RelaySession): void {
     this.byClient.delete(session.clientAddress, session.clientPort, session);
+  }
+
+  private revalidating = false;
+
+  private async revalidate(): Promise<void> {
+    if (this.revalidating) return;
+    this.revalidating = true;
+    for (const session of [...this.byUsername.values()]) {
+      try {
+        const info = await this.options.lookup(session.info.username);
+        if (!info) this.closeSession(session, 'deleted');
+      } catch (err) {
+        // The control plane being unreachable is no reason to cut live media.
+        session.log.warn('webrtc session revalidation failed', { err: errorMessage(err) });
+      }
+    }
+    this.revalidating = false;
   }
 
   private sweep(): void {

@@ -15,6 +15,7 @@ let echo: UdpEcho;
 let relay: WebRtcRelay;
 let relayPort: number;
 let lookups = 0;
+const revoked = new Set<string>();
 const logs: string[] = [];
 
 function binding(username: string): Buffer {
@@ -42,10 +43,11 @@ before(async () => {
     address: { host: '127.0.0.1', port: await freeUdpPort() },
     lookup: async (username) => {
       lookups++;
-      return username.startsWith('ans') ? session(username) : null;
+      return username.startsWith('ans') && !revoked.has(username) ? session(username) : null;
     },
     logger: createLogger('info', {}, (l) => logs.push(l)),
     idleMs: 600,
+    revalidateMs: 150,
   });
   relayPort = await relay.start();
 });
@@ -96,6 +98,16 @@ describe('WebRTC UDP relay', () => {
     await waitFor('payload echo', async () => b.messages.some((m) => m.toString() === 'after-move'));
     assert.equal(a.messages.length, countA);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('ends a session the control plane no longer knows (DELETE on another instance)', async () => {
+    const c = await udpClient();
+    c.send(binding('ans4:off4'), relayPort);
+    await waitFor('session', async () => c.messages.length >= 1);
+    const before = relay.sessionCount;
+    revoked.add('ans4:off4');
+    await waitFor('revalidation closed it', async () => relay.sessionCount === before - 1, 2000);
+    await c.close();
   });
 
   it('closes idle sessions and DELETEd sessions, releasing their sockets', async () => {
