@@ -11,6 +11,19 @@ export function errorBody(status: number, error: string, message: string): Error
   return { code: status, error, message };
 }
 
+/** The same error body as a plain Response, for handlers that build responses themselves. */
+export function jsonErrorResponse(
+  status: number,
+  error: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(errorBody(status, error, message)), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
 export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
   if (err instanceof SwitchyardError) {
     return c.json(errorBody(err.status, err.code, err.message), err.status as ContentfulStatusCode);

@@ -47,8 +47,7 @@ export function createControlClient(options: { fetch: FetchLike; baseUrl: string
       if (res.status !== 200) throw new UpstreamError(`control plane answered ${res.status} to the node heartbeat`);
     },
     async route(request) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      const headers = { 'content-type': 'application/json', ...authHeaders() };
       let res: Response;
       try {
         res = await options.fetch(
@@ -70,11 +69,9 @@ export function createControlClient(options: { fetch: FetchLike; baseUrl: string
       return body as RouteResponse;
     },
     async backend(id) {
-      const headers: Record<string, string> = {};
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
       const res = await options.fetch(
         new Request(`${options.baseUrl}/api/v1/servers/${encodeURIComponent(id)}`, {
-          headers,
+          headers: authHeaders(),
           signal: AbortSignal.timeout(ROUTE_TIMEOUT_MS),
         }),
       );

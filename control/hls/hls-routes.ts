@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import { BadRequestError, errorMessage, NotFoundError, SwitchyardError, UpstreamError } from '../../shared/errors.ts';
 import { streamFromHttp } from '../../shared/stream-identity.ts';
+import { jsonErrorResponse } from '../errors.ts';
 import { BACKEND_PARAM, rewritePlaylist, withoutParam } from './rewrite.ts';
 
 export interface HlsBackend {
@@ -36,12 +37,7 @@ const PASSED_HEADERS = [
 ];
 const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' };
 
-function jsonError(status: number, error: string, message: string): Response {
-  return new Response(JSON.stringify({ code: status, error, message }), {
-    status,
-    headers: { 'content-type': 'application/json', ...CORS },
-  });
-}
+const jsonError = (status: number, error: string, message: string) => jsonErrorResponse(status, error, message, CORS);
 
 /** Fetches from the backend, following redirects only while they stay on that backend. */
 async function fetchFromBackend(

@@ -4,12 +4,12 @@
 
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { BackendRecord, RtcSession } from '../../shared/api-types.ts';
 import { dialAddress } from '../../shared/endpoint.ts';
 import { BadRequestError, NoBackendError, SwitchyardError, UpstreamError } from '../../shared/errors.ts';
 import { type StreamIdentity, streamFromHttp, streamFromRtmp, streamKey } from '../../shared/stream-identity.ts';
 import type { ControlEnv } from '../context.ts';
+import { jsonErrorResponse } from '../errors.ts';
 import { readText } from '../read-body.ts';
 import { decodeResourceToken, encodeResourceToken } from '../rtc/resource-token.ts';
 import { type CandidateAddress, firstCandidate, iceUfrag, rewriteCandidates } from '../rtc/sdp.ts';
@@ -109,12 +109,7 @@ async function storeSession(
 
 function errorJson(err: unknown): Response {
   if (err instanceof SwitchyardError) {
-    return withCors(
-      new Response(JSON.stringify({ code: err.status, error: err.code, message: err.message }), {
-        status: err.status,
-        headers: { 'content-type': 'application/json' },
-      }),
-    );
+    return withCors(jsonErrorResponse(err.status, err.code, err.message));
   }
   throw err;
 }
@@ -223,12 +218,7 @@ async function deleteResource(c: Context<ControlEnv>): Promise<Response> {
 
 const preflight = () => withCors(new Response(null, { status: 204 }));
 const notAllowed = (allow: string, message: string) =>
-  withCors(
-    new Response(JSON.stringify({ code: 405, error: 'method_not_allowed', message }), {
-      status: 405 as ContentfulStatusCode,
-      headers: { 'content-type': 'application/json', allow },
-    }),
-  );
+  withCors(jsonErrorResponse(405, 'method_not_allowed', message, { allow }));
 
 export const rtcRoute = new Hono<ControlEnv>();
 for (const [path, kind] of [

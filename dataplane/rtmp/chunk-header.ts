@@ -15,8 +15,8 @@ const EXTENDED = 0xffffff;
 /** An upper bound on header bytes: 3 basic + 11 message + 4 extended. */
 export const MAX_HEADER_SIZE = 18;
 
-/** What a peer's decoder remembers about one chunk stream. */
-export interface ChunkStreamState {
+/** The message fields a chunk header carries or inherits. */
+interface ChunkMessageFields {
   timestamp: number;
   /** The value fmt 3 adds for a new message: the last delta (or fmt 0 timestamp, as ffmpeg does). */
   delta: number;
@@ -25,6 +25,10 @@ export interface ChunkStreamState {
   msid: number;
   /** Whether the last header used an extended timestamp (fmt 3 chunks then carry one too). */
   extended: boolean;
+}
+
+/** What a peer's decoder remembers about one chunk stream. */
+export interface ChunkStreamState extends ChunkMessageFields {
   /** Payload bytes still due for the current message; 0 between messages. */
   remaining: number;
 }
@@ -32,7 +36,7 @@ export interface ChunkStreamState {
 export type ChunkStates = Map<number, ChunkStreamState>;
 
 /** One parsed chunk header, with the state the header leads to. Reused between calls. */
-export interface ChunkHeader {
+export interface ChunkHeader extends ChunkMessageFields {
   csid: number;
   fmt: number;
   /** Offsets in the buffer given to readChunkHeader. */
@@ -40,12 +44,6 @@ export interface ChunkHeader {
   payloadStart: number;
   payloadLength: number;
   messageStart: boolean;
-  timestamp: number;
-  delta: number;
-  length: number;
-  type: number;
-  msid: number;
-  extended: boolean;
   /** Payload bytes of the message left after this chunk. */
   remainingAfter: number;
 }

@@ -3,7 +3,7 @@
 import { type NodeOverrides, type SwitchyardNode, startNode } from '../../dataplane/node.ts';
 import { parseConfig } from '../../shared/config.ts';
 import type { Logger } from '../../shared/log.ts';
-import { freePort, freeUdpPort } from './ports.ts';
+import { proxyPorts } from './ports.ts';
 
 export interface InProcessNode {
   node: SwitchyardNode;
@@ -13,17 +13,8 @@ export interface InProcessNode {
 }
 
 export async function startInProcessNode(logger: Logger, overrides: NodeOverrides = {}): Promise<InProcessNode> {
-  const [rtmp, http, api, system] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const [webrtc, srt] = [await freeUdpPort(), await freeUdpPort()];
-  const config = parseConfig({
-    PROXY_RTMP_SERVER: `127.0.0.1:${rtmp}`,
-    PROXY_HTTP_SERVER: `127.0.0.1:${http}`,
-    PROXY_HTTP_API: `127.0.0.1:${api}`,
-    PROXY_SYSTEM_API: `127.0.0.1:${system}`,
-    PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtc}`,
-    PROXY_SRT_SERVER: `127.0.0.1:${srt}`,
-    PROXY_GRACE_QUIT_TIMEOUT: '0s',
-  });
+  const { ports, env } = await proxyPorts();
+  const config = parseConfig({ ...env, PROXY_GRACE_QUIT_TIMEOUT: '0s' });
   const node = await startNode(config, logger, overrides);
-  return { node, rtmpPort: rtmp as number, systemPort: system as number, srtPort: srt };
+  return { node, rtmpPort: ports.rtmp, systemPort: ports.system, srtPort: ports.srt };
 }

@@ -43,3 +43,33 @@ export async function freeUdpPort(): Promise<number> {
     if (ok) return port;
   }
 }
+
+export interface ProxyPorts {
+  rtmp: number;
+  http: number;
+  api: number;
+  system: number;
+  webrtc: number;
+  srt: number;
+}
+
+/** Free loopback ports for every Switchyard listener, and the PROXY_* variables naming them. */
+export async function proxyPorts(): Promise<{ ports: ProxyPorts; env: Record<string, string> }> {
+  const ports: ProxyPorts = {
+    rtmp: await freePort(),
+    http: await freePort(),
+    api: await freePort(),
+    system: await freePort(),
+    webrtc: await freeUdpPort(),
+    srt: await freeUdpPort(),
+  };
+  const env = {
+    PROXY_RTMP_SERVER: `127.0.0.1:${ports.rtmp}`,
+    PROXY_HTTP_SERVER: `127.0.0.1:${ports.http}`,
+    PROXY_HTTP_API: `127.0.0.1:${ports.api}`,
+    PROXY_SYSTEM_API: `127.0.0.1:${ports.system}`,
+    PROXY_WEBRTC_SERVER: `127.0.0.1:${ports.webrtc}`,
+    PROXY_SRT_SERVER: `127.0.0.1:${ports.srt}`,
+  };
+  return { ports, env };
+}

@@ -1,7 +1,7 @@
 // Switchyard itself for end-to-end tests: `node --import tsx dataplane/main.ts` (what `npm start`
 // runs) on free ports, plus small API helpers.
 import { fileURLToPath } from 'node:url';
-import { freePort, freeUdpPort } from './ports.ts';
+import { proxyPorts } from './ports.ts';
 import { type Child, startProcess, waitFor, waitForTcp } from './processes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,24 +21,13 @@ export async function startSwitchyard(
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Promise<SwitchyardProcess> {
-  const [rtmpPort, httpPort, apiPort, systemPort, webrtcPort, srtPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freeUdpPort(),
-    await freeUdpPort(),
-  ];
+  const { ports, env: portEnv } = await proxyPorts();
+  const { rtmp: rtmpPort, http: httpPort, api: apiPort, system: systemPort, webrtc: webrtcPort, srt: srtPort } = ports;
   const proc = startProcess(process.execPath, [...nodeArgs, '--import', 'tsx', 'dataplane/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
-      PROXY_RTMP_SERVER: `127.0.0.1:${rtmpPort}`,
-      PROXY_HTTP_SERVER: `127.0.0.1:${httpPort}`,
-      PROXY_HTTP_API: `127.0.0.1:${apiPort}`,
-      PROXY_SYSTEM_API: `127.0.0.1:${systemPort}`,
-      PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtcPort}`,
-      PROXY_SRT_SERVER: `127.0.0.1:${srtPort}`,
+      ...portEnv,
       // Tests read the session logs, whatever level the test run itself uses.
       PROXY_LOG_LEVEL: 'info',
       ...env,
