@@ -17,7 +17,8 @@ export interface DataPlane {
   srt: SrtRelay;
   activeSessions(): number;
   stopAccepting(): Promise<void>;
-  closeAll(reason: string): void;
+  /** Closes every session and the UDP listeners. */
+  closeAll(reason: string): Promise<void>;
 }
 
 export interface DataPlaneOptions {
@@ -32,44 +33,53 @@ export interface DataPlaneOptions {
 
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const logger = options.logger.child({ plane: 'data' });
-  const rtmp = await startRtmpListener(options.config.rtmp, {
-    control: options.control,
-    logger: logger.child({ proto: 'rtmp' }),
-    timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
-    version: options.version,
-  });
-  const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
-  const http = await startHttpStreamServer(options.config.httpServer, {
-    control: options.control,
-    logger: logger.child({ proto: 'http' }),
-    fallback: (req) => fallback.fetch(req),
-  });
-  const webrtc = new WebRtcRelay({
-    address: options.config.webrtc,
-    lookup: (username) => options.control.rtcSession(username),
-    logger: logger.child({ proto: 'webrtc' }),
-  });
-  await webrtc.start();
-  const srt = new SrtRelay({
-    address: options.config.srt,
-    control: options.control,
-    logger: logger.child({ proto: 'srt' }),
-  });
-  await srt.start();
-  return {
-    rtmp,
-    http,
-    webrtc,
-    srt,
-    activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
-    stopAccepting: async () => {
-      await Promise.all([rtmp.stopAccepting(), http.stopAccepting()]);
-    },
-    closeAll: (reason) => {
-      rtmp.closeAll(reason);
-      http.closeAll();
-      void webrtc.close();
-      void srt.close();
-    },
-  };
+  // A listener that fails to bind closes the ones already open, so a failed start leaves nothing.
+  const opened: Array<() => Promise<void>> = [];
+  try {
+    const rtmp = await startRtmpListener(options.config.rtmp, {
+      control: options.control,
+      logger: logger.child({ proto: 'rtmp' }),
+      timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
+      version: options.version,
+    });
+    opened.push(() => rtmp.stopAccepting());
+    const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
+    const http = await startHttpStreamServer(options.config.httpServer, {
+      control: options.control,
+      logger: logger.child({ proto: 'http' }),
+      fallback: (req) => fallback.fetch(req),
+    });
+    opened.push(() => http.stopAccepting());
+    const webrtc = new WebRtcRelay({
+      address: options.config.webrtc,
+      lookup: (username) => options.control.rtcSession(username),
+      logger: logger.child({ proto: 'webrtc' }),
+    });
+    await webrtc.start();
+    opened.push(() => webrtc.close());
+    const srt = new SrtRelay({
+      address: options.config.srt,
+      control: options.control,
+      logger: logger.child({ proto: 'srt' }),
+    });
+    await srt.start();
+    return {
+      rtmp,
+      http,
+      webrtc,
+      srt,
+      activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
+      stopAccepting: async () => {
+        await Promise.all([rtmp.stopAccepting(), http.stopAccepting()]);
+      },
+      closeAll: async (reason) => {
+        rtmp.closeAll(reason);
+        http.closeAll();
+        await Promise.all([webrtc.close(), srt.close()]);
+      },
+    };
+  } catch (err) {
+    await Promise.all(opened.map((close) => close().catch(() => {})));
+    throw err;
+  }
 }

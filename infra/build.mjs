@@ -7,7 +7,7 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalCommen
 
 await build({
   ...common,
-  entryPoints: ['dataplane/main.ts'],
+  entryPoints: ['process/main.ts'],
   outfile: 'dist/switchyard.mjs',
   platform: 'node',
   target: 'node20',

@@ -6,20 +6,10 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import { BadRequestError, errorMessage, NotFoundError, SwitchyardError, UpstreamError } from '../../shared/errors.ts';
+import type { HlsBackend, HlsResolver } from '../../shared/hls-resolver.ts';
 import { streamFromHttp } from '../../shared/stream-identity.ts';
 import { jsonErrorResponse } from '../errors.ts';
 import { BACKEND_PARAM, rewritePlaylist, withoutParam } from './rewrite.ts';
-
-export interface HlsBackend {
-  id: string;
-  address: { host: string; port: number };
-}
-
-/** Where HLS requests go: a new playlist is routed; a tagged request names its backend. */
-export interface HlsResolver {
-  route(identity: ReturnType<typeof streamFromHttp>): Promise<HlsBackend>;
-  lookup(backendId: string): Promise<HlsBackend | null>;
-}
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 

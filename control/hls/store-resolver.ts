@@ -3,9 +3,9 @@
 
 import type { BackendRecord } from '../../shared/api-types.ts';
 import { dialAddress } from '../../shared/endpoint.ts';
+import type { HlsBackend, HlsResolver } from '../../shared/hls-resolver.ts';
 import { routeStream } from '../routing.ts';
 import type { BackendStore } from '../store/store.ts';
-import type { HlsBackend, HlsResolver } from './hls-routes.ts';
 
 function httpAddress(backend: BackendRecord): HlsBackend | null {
   const endpoint = backend.endpoints.http?.[0];

@@ -1,6 +1,6 @@
 // A whole Switchyard node inside the test process, on free loopback ports, so tests can read its
 // session counts and shorten its timeouts.
-import { type NodeOverrides, type SwitchyardNode, startNode } from '../../dataplane/node.ts';
+import { type NodeOverrides, type SwitchyardNode, startNode } from '../../process/node.ts';
 import { parseConfig } from '../../shared/config.ts';
 import type { Logger } from '../../shared/log.ts';
 import { proxyPorts } from './ports.ts';

@@ -1,4 +1,4 @@
-// Switchyard itself for end-to-end tests: `node --import tsx dataplane/main.ts` (what `npm start`
+// Switchyard itself for end-to-end tests: `node --import tsx process/main.ts` (what `npm start`
 // runs) on free ports, plus small API helpers.
 import { fileURLToPath } from 'node:url';
 import { proxyPorts } from './ports.ts';
@@ -23,7 +23,7 @@ export async function startSwitchyard(
 ): Promise<SwitchyardProcess> {
   const { ports, env: portEnv } = await proxyPorts();
   const { rtmp: rtmpPort, http: httpPort, api: apiPort, system: systemPort, webrtc: webrtcPort, srt: srtPort } = ports;
-  const proc = startProcess(process.execPath, [...nodeArgs, '--import', 'tsx', 'dataplane/main.ts'], {
+  const proc = startProcess(process.execPath, [...nodeArgs, '--import', 'tsx', 'process/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

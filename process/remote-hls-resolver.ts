@@ -1,9 +1,9 @@
 // HLS backend resolution on a data-plane node: asks the control plane (routing API and
 // backend lookup) instead of a store, for deployments where only the nodes reach the origins.
 
-import type { HlsResolver } from '../../control/hls/hls-routes.ts';
-import { dialAddress } from '../../shared/endpoint.ts';
-import type { ControlClient } from '../control-client.ts';
+import type { ControlClient } from '../dataplane/control-client.ts';
+import { dialAddress } from '../shared/endpoint.ts';
+import type { HlsResolver } from '../shared/hls-resolver.ts';
 
 export function remoteHlsResolver(control: ControlClient): HlsResolver {
   return {

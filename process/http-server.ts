@@ -1,11 +1,11 @@
-// Serves the control app on Node: the system API port (registration, routing, versions) and the
-// HTTP API port (versions now; WHIP/WHEP later). Owns those listeners and closes them.
+// Serves the control app on Node: the system API port (registration, routing, operator API) and
+// the HTTP API port (versions, WHIP/WHEP). Owns those listeners and closes them.
 
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import type { ControlEnv } from '../control/context.ts';
 import type { ListenAddress } from '../shared/config.ts';
-import type { ControlEnv } from './context.ts';
 
 export interface RunningServer {
   port: number;
@@ -31,7 +31,15 @@ export function listenHttp(
   });
 }
 
+/** Serves the app on every address, or on none: a failed bind closes the ones already open. */
 export async function serveControlApp(app: Hono<ControlEnv>, addresses: ListenAddress[]): Promise<RunningServer[]> {
   const fetch = (req: Request) => app.fetch(req);
-  return Promise.all(addresses.map((address) => listenHttp(fetch, address)));
+  const results = await Promise.allSettled(addresses.map((address) => listenHttp(fetch, address)));
+  const servers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw failed.reason;
+  }
+  return servers;
 }

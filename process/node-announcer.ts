@@ -2,10 +2,10 @@
 // SRT) clients reach it on, so signalling can hand that address out.
 
 import { hostname } from 'node:os';
+import type { ControlClient } from '../dataplane/control-client.ts';
 import type { Config } from '../shared/config.ts';
 import { errorMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
-import type { ControlClient } from './control-client.ts';
 
 export const NODE_HEARTBEAT_MS = 30_000;
 

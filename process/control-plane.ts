@@ -1,12 +1,12 @@
 // The control plane as a Node component: store, app and default-backend heartbeat, owned together.
 
 import type { Hono } from 'hono';
+import { createControlApp } from '../control/app.ts';
+import { type ControlEnv, newServerIdentity } from '../control/context.ts';
+import { createStore } from '../control/store/create-store.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
-import { createControlApp } from './app.ts';
-import { type ControlEnv, newServerIdentity } from './context.ts';
 import { keepDefaultBackend } from './default-backend.ts';
-import { createStore } from './store/create-store.ts';
 
 export interface ControlPlane {
   app: Hono<ControlEnv>;

@@ -1,11 +1,11 @@
 // The Go proxy's debugging aid: a backend from PROXY_DEFAULT_BACKEND_* registered at start
 // and re-registered every 30 s so it never expires.
 
+import type { BackendStore } from '../control/store/store.ts';
 import type { BackendRecord } from '../shared/api-types.ts';
 import type { DefaultBackendConfig } from '../shared/config.ts';
 import type { Endpoint } from '../shared/endpoint.ts';
 import type { Logger } from '../shared/log.ts';
-import type { BackendStore } from './store/store.ts';
 
 export const DEFAULT_BACKEND_HEARTBEAT_MS = 30_000;
 

@@ -1,0 +1,120 @@
+// The composition root of a Switchyard node: the data plane, plus the control plane when no
+// remote one is configured (all-in-one). Owns everything it starts: a failure half-way through
+// start-up closes what was already open, and shutdown() is graceful, then forced.
+
+import { createHlsRoutes } from '../control/hls/hls-routes.ts';
+import { type ControlClient, inProcessControlClient, remoteControlClient } from '../dataplane/control-client.ts';
+import { type DataPlane, startDataPlane } from '../dataplane/dataplane.ts';
+import { checkStaticDir } from '../dataplane/http/fallback-app.ts';
+import type { RtmpTimeouts } from '../dataplane/rtmp/session.ts';
+import type { Config } from '../shared/config.ts';
+import type { Logger } from '../shared/log.ts';
+import { VERSION_STRING } from '../shared/version.ts';
+import { startControlPlane } from './control-plane.ts';
+import { serveControlApp } from './http-server.ts';
+import { describeListenError } from './listen-errors.ts';
+import { startNodeAnnouncer } from './node-announcer.ts';
+import { remoteHlsResolver } from './remote-hls-resolver.ts';
+
+export interface SwitchyardNode {
+  dataPlane: DataPlane;
+  /** Graceful: stop accepting, wait up to graceMs for sessions, then close the rest. */
+  shutdown(): Promise<void>;
+}
+
+export interface NodeOverrides {
+  /** Tests shorten these to see bounded closes quickly. */
+  rtmpTimeouts?: RtmpTimeouts;
+}
+
+type HttpHandler = (request: Request) => Response | Promise<Response>;
+
+/** What the node's HTTP port does with requests that are not live streams, in split mode. */
+function remoteHttpHandler(config: Readonly<Config>, control: ControlClient): HttpHandler {
+  const base = config.controlUrl as string;
+  const forward = (req: Request) => {
+    const url = new URL(req.url);
+    return fetch(new Request(`${base}${url.pathname}${url.search}`, req));
+  };
+  // HLS is served here when the edge cannot reach the origins (PROXY_HLS_ON_NODE).
+  if (!config.hlsOnNode) return forward;
+  const hls = createHlsRoutes(remoteHlsResolver(control));
+  hls.all('*', (c) => forward(c.req.raw));
+  return (req) => hls.fetch(req);
+}
+
+export async function startNode(
+  config: Readonly<Config>,
+  logger: Logger,
+  overrides: NodeOverrides = {},
+): Promise<SwitchyardNode> {
+  checkStaticDir(config.staticFiles);
+  // Closed in reverse order of opening, on shutdown or when start-up fails half-way.
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => {});
+  };
+  try {
+    let dataPlaneRef: DataPlane | undefined;
+    let control: ControlClient;
+    let httpNext: HttpHandler;
+    if (config.controlUrl) {
+      control = remoteControlClient(config.controlUrl, config.controlToken);
+      httpNext = remoteHttpHandler(config, control);
+    } else {
+      const plane = await startControlPlane(config, logger, {
+        onRtcSessionDeleted: (username) => dataPlaneRef?.webrtc.closeByUsername(username),
+      });
+      closers.push(() => plane.close());
+      control = inProcessControlClient(plane.app, config.controlToken);
+      httpNext = (req) => plane.app.fetch(req);
+      const servers = await serveControlApp(plane.app, [config.systemApi, config.httpApi]);
+      closers.push(async () => {
+        await Promise.all(servers.map((s) => s.close()));
+      });
+      logger.info('control plane listening', {
+        systemApi: config.systemApi.port,
+        httpApi: config.httpApi.port,
+        store: config.loadBalancer,
+      });
+    }
+
+    const dataPlane = await startDataPlane({
+      config,
+      control,
+      logger,
+      version: VERSION_STRING,
+      httpNext,
+      rtmpTimeouts: overrides.rtmpTimeouts,
+    });
+    dataPlaneRef = dataPlane;
+    logger.info('data plane listening', {
+      rtmp: dataPlane.rtmp.port,
+      http: dataPlane.http.port,
+      webrtc: config.webrtc.port,
+      srt: config.srt.port,
+    });
+    if (config.controlUrl && config.webrtcCandidate) {
+      closers.push(startNodeAnnouncer(control, config, logger));
+    }
+
+    return {
+      dataPlane,
+      shutdown: async () => {
+        await dataPlane.stopAccepting();
+        const deadline = Date.now() + config.graceQuitMs;
+        while (dataPlane.activeSessions() > 0 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        if (dataPlane.activeSessions() > 0) {
+          logger.warn('grace period over, closing sessions', { sessions: dataPlane.activeSessions() });
+        }
+        await dataPlane.closeAll('shutdown');
+        await closeAll();
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw describeListenError(err, config);
+  }
+}
