@@ -2,8 +2,9 @@
 
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { requireToken } from './auth.ts';
 import type { ControlDeps, ControlEnv } from './context.ts';
-import { errorBody, errorResponse } from './errors.ts';
+import { answerErrorsAsJson } from './errors.ts';
 import { createHlsRoutes } from './hls/hls-routes.ts';
 import { storeHlsResolver } from './hls/store-resolver.ts';
 import { nodesRoute } from './routes/nodes.ts';
@@ -13,6 +14,15 @@ import { serversRoute } from './routes/servers.ts';
 import { streamRoutesRoute } from './routes/stream-routes.ts';
 import { versionsRoute } from './routes/versions.ts';
 
+/** Routes for data-plane nodes and operators: behind the control token when one is set. */
+const INTERNAL_PATHS = [
+  '/api/v1/routes',
+  '/api/v1/servers',
+  '/api/v1/servers/*',
+  '/api/v1/nodes',
+  '/api/v1/rtc/sessions/*',
+];
+
 export function createControlApp(deps: ControlDeps): Hono<ControlEnv> {
   const resolved = { now: Date.now, random: Math.random, ...deps };
   const app = new Hono<ControlEnv>();
@@ -20,6 +30,8 @@ export function createControlApp(deps: ControlDeps): Hono<ControlEnv> {
     c.set('deps', resolved);
     await next();
   });
+  const internal = requireToken(resolved.controlToken);
+  for (const path of INTERNAL_PATHS) app.use(path, internal);
   app.use('/api/v1/versions', cors());
   app.route('/', versionsRoute);
   app.route('/', registerRoute);
@@ -28,7 +40,6 @@ export function createControlApp(deps: ControlDeps): Hono<ControlEnv> {
   app.route('/', nodesRoute);
   app.route('/', rtcRoute);
   app.route('/', createHlsRoutes(storeHlsResolver(resolved.store, resolved.now, resolved.random), deps.fetch));
-  app.notFound((c) => c.json(errorBody(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
-  app.onError((err, c) => errorResponse(c, err, resolved.logger));
+  answerErrorsAsJson(app, resolved.logger);
   return app;
 }

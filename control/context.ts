@@ -1,6 +1,7 @@
 // What every route of the control app needs, assembled once per app instance.
 
 import type { Logger } from '../shared/log.ts';
+import type { StreamVariable } from './errors.ts';
 import type { BackendStore } from './store/store.ts';
 
 /** How this proxy identifies itself in SRS-shaped replies (`server`, `service`, `pid`). */
@@ -34,7 +35,9 @@ export interface ControlDeps {
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
-export type ControlEnv = { Variables: { deps: Required<Pick<ControlDeps, 'now' | 'random'>> & ControlDeps } };
+export type ControlEnv = {
+  Variables: { deps: Required<Pick<ControlDeps, 'now' | 'random'>> & ControlDeps } & StreamVariable;
+};
 
 function randomId(length: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,37 +1,77 @@
-// The one place control-plane errors become JSON responses.
+// The one place control-plane errors become answers. Routes throw; this maps every error to the
+// shared JSON body and logs each 4xx/5xx once, with its code and the stream when known.
 
-import type { Context } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorBody } from '../shared/api-types.ts';
-import { SwitchyardError } from '../shared/errors.ts';
+import {
+  BadRequestError,
+  errorBody,
+  InternalError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  SwitchyardError,
+  UnauthorizedError,
+} from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 
-export function errorBody(status: number, error: string, message: string): ErrorBody {
-  return { code: status, error, message };
+/** Routes that know their stream set it, so the error log line can name it. */
+export type StreamVariable = { stream?: string };
+
+function fromHttpException(err: HTTPException): SwitchyardError {
+  const message = err.message || 'request rejected';
+  if (err.status === 413) return new PayloadTooLargeError(message);
+  if (err.status === 401) return new UnauthorizedError(message);
+  if (err.status === 404) return new NotFoundError(message);
+  if (err.status >= 400 && err.status < 500) return new BadRequestError(message, { cause: err });
+  return new InternalError({ cause: err });
 }
 
-/** The same error body as a plain Response, for handlers that build responses themselves. */
-export function jsonErrorResponse(
-  status: number,
-  error: string,
-  message: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(JSON.stringify(errorBody(status, error, message)), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
+export function toSwitchyardError(err: unknown): SwitchyardError {
+  if (err instanceof SwitchyardError) return err;
+  if (err instanceof HTTPException) return fromHttpException(err);
+  return new InternalError({ cause: err });
 }
 
-export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
-  if (err instanceof SwitchyardError) {
-    return c.json(errorBody(err.status, err.code, err.message), err.status as ContentfulStatusCode);
+export function errorAnswer(err: SwitchyardError): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (err instanceof MethodNotAllowedError) headers.allow = err.allow;
+  return new Response(JSON.stringify(errorBody(err)), { status: err.status, headers });
+}
+
+/** The request path as it may appear in logs: registration secrets travel in the path. */
+export function loggablePath(path: string): string {
+  return path.replace(/^(\/api\/v1\/srs\/register\/).+$/, '$1***');
+}
+
+function logFailure(logger: Logger, c: Context, err: SwitchyardError, cause: unknown): void {
+  const fields: Record<string, unknown> = {
+    status: err.status,
+    error: err.code,
+    detail: err.message,
+    method: c.req.method,
+    path: loggablePath(c.req.path),
+  };
+  const stream = c.get('stream' as never) as string | undefined;
+  if (stream) fields.stream = stream;
+  if (err.code === 'internal') {
+    fields.err = String(cause);
+    fields.stack = (cause as Error)?.stack;
+    logger.error('request failed', fields);
+  } else if (err.status >= 500) {
+    logger.warn('request failed', fields);
+  } else {
+    logger.info('request failed', fields);
   }
-  if (err instanceof HTTPException) {
-    const code = err.status === 413 ? 'payload_too_large' : 'http_error';
-    return c.json(errorBody(err.status, code, err.message || 'request rejected'), err.status);
-  }
-  logger.error('unhandled control-plane error', { path: c.req.path, err: String(err), stack: (err as Error)?.stack });
-  return c.json(errorBody(500, 'internal', 'internal error'), 500);
+}
+
+/** Installs the not-found answer and the error mapper on an app (the control app, or HLS on a node). */
+export function answerErrorsAsJson<E extends Env>(app: Hono<E>, logger: Logger): void {
+  const answer = (err: unknown, c: Context<E>) => {
+    const mapped = toSwitchyardError(err);
+    logFailure(logger, c, mapped, err instanceof InternalError ? err.cause : err);
+    return errorAnswer(mapped);
+  };
+  app.notFound((c) => answer(new NotFoundError(`no route for ${c.req.method} ${loggablePath(c.req.path)}`), c));
+  app.onError(answer);
 }

@@ -1,4 +1,5 @@
-// Chooses the backend for a stream and the address to dial for one protocol.
+// Chooses the backend for a stream and the address to dial for one protocol. Every protocol's
+// routing (the data plane's route API, HLS playlists, WHIP/WHEP) goes through routeStream.
 
 import type { BackendProtocol, BackendRecord, RouteResponse } from '../shared/api-types.ts';
 import { dialAddress } from '../shared/endpoint.ts';
@@ -13,23 +14,33 @@ export interface RouteInput {
   proto: BackendProtocol;
 }
 
+export interface StreamRoute {
+  /** The stream's key, `vhost/app/stream`. */
+  stream: string;
+  backend: BackendRecord;
+  /** Where to dial the backend for the asked protocol. */
+  address: { host: string; port: number };
+}
+
 export async function routeStream(
   store: BackendStore,
   input: RouteInput,
   now: number,
   random: number,
-): Promise<RouteResponse> {
+): Promise<StreamRoute> {
   const key = streamKey(input);
   const backend = await store.pickBackend(key, input.proto, now, random);
   if (!backend) throw new NoBackendError(`no live backend with a ${input.proto} endpoint for ${key}`);
   const endpoint = backend.endpoints[input.proto]?.[0];
   // A stream stays on its origin; if that origin lacks the protocol, no other origin has the stream.
   if (!endpoint) throw new NoBackendError(`backend ${backend.id} serving ${key} has no ${input.proto} endpoint`);
-  return { code: 0, stream: key, backend: publicView(backend), address: dialAddress(endpoint, backend.ip) };
+  return { stream: key, backend, address: dialAddress(endpoint, backend.ip) };
 }
 
-function publicView(b: BackendRecord): RouteResponse['backend'] {
-  const view: RouteResponse['backend'] = { id: b.id, ip: b.ip, server: b.server, service: b.service, pid: b.pid };
-  if (b.deviceId) view.deviceId = b.deviceId;
-  return view;
+/** The route as data-plane nodes receive it: the backend without its other endpoints. */
+export function routeResponse(route: StreamRoute): RouteResponse {
+  const b = route.backend;
+  const backend: RouteResponse['backend'] = { id: b.id, ip: b.ip, server: b.server, service: b.service, pid: b.pid };
+  if (b.deviceId) backend.deviceId = b.deviceId;
+  return { code: 0, stream: route.stream, backend, address: route.address };
 }

@@ -2,6 +2,7 @@
 // remote one is configured (all-in-one). Owns everything it starts: a failure half-way through
 // start-up closes what was already open, and shutdown() is graceful, then forced.
 
+import { answerErrorsAsJson } from '../control/errors.ts';
 import { createHlsRoutes } from '../control/hls/hls-routes.ts';
 import { type ControlClient, inProcessControlClient, remoteControlClient } from '../dataplane/control-client.ts';
 import { type DataPlane, startDataPlane } from '../dataplane/dataplane.ts';
@@ -30,7 +31,7 @@ export interface NodeOverrides {
 type HttpHandler = (request: Request) => Response | Promise<Response>;
 
 /** What the node's HTTP port does with requests that are not live streams, in split mode. */
-function remoteHttpHandler(config: Readonly<Config>, control: ControlClient): HttpHandler {
+function remoteHttpHandler(config: Readonly<Config>, control: ControlClient, logger: Logger): HttpHandler {
   const base = config.controlUrl as string;
   const forward = (req: Request) => {
     const url = new URL(req.url);
@@ -40,6 +41,7 @@ function remoteHttpHandler(config: Readonly<Config>, control: ControlClient): Ht
   if (!config.hlsOnNode) return forward;
   const hls = createHlsRoutes(remoteHlsResolver(control));
   hls.all('*', (c) => forward(c.req.raw));
+  answerErrorsAsJson(hls, logger.child({ plane: 'data', proto: 'hls' }));
   return (req) => hls.fetch(req);
 }
 
@@ -60,7 +62,7 @@ export async function startNode(
     let httpNext: HttpHandler;
     if (config.controlUrl) {
       control = remoteControlClient(config.controlUrl, config.controlToken);
-      httpNext = remoteHttpHandler(config, control);
+      httpNext = remoteHttpHandler(config, control, logger);
     } else {
       const plane = await startControlPlane(config, logger, {
         onRtcSessionDeleted: (username) => dataPlaneRef?.webrtc.closeByUsername(username),

@@ -39,12 +39,6 @@ export interface RouteResponse {
   address: { host: string; port: number };
 }
 
-export interface ErrorBody {
-  code: number;
-  error: string;
-  message: string;
-}
-
 export interface ServerView extends BackendRecord {
   alive: boolean;
   lastHeartbeatAgoMs: number;

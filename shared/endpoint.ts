@@ -48,3 +48,9 @@ export function formatEndpoint(endpoint: Endpoint): string {
   const host = endpoint.host === undefined ? '' : endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
   return `${endpoint.proto}://${host}:${endpoint.port}`;
 }
+
+/** `http://host:port` for an address, with IPv6 hosts in brackets (`http://[::1]:1985`). */
+export function originUrl(address: { host: string; port: number }, pathAndQuery = ''): string {
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return `http://${host}:${address.port}${pathAndQuery}`;
+}

@@ -5,10 +5,13 @@ export type ErrorCode =
   | 'bad_request'
   | 'unauthorized'
   | 'not_found'
+  | 'method_not_allowed'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'no_backend'
   | 'upstream'
   | 'protocol'
+  | 'internal'
   | 'config';
 
 export class SwitchyardError extends Error {
@@ -41,9 +44,25 @@ export class NotFoundError extends SwitchyardError {
   }
 }
 
+export class MethodNotAllowedError extends SwitchyardError {
+  /** The methods the resource does take, for the Allow header. */
+  readonly allow: string;
+
+  constructor(allow: string, message: string) {
+    super('method_not_allowed', 405, message);
+    this.allow = allow;
+  }
+}
+
 export class PayloadTooLargeError extends SwitchyardError {
   constructor(message: string) {
     super('payload_too_large', 413, message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends SwitchyardError {
+  constructor(message: string) {
+    super('unsupported_media_type', 415, message);
   }
 }
 
@@ -54,10 +73,13 @@ export class NoBackendError extends SwitchyardError {
   }
 }
 
-/** A backend (or the remote control plane) failed or answered something unusable. */
+/**
+ * A backend (or the remote control plane) failed or answered something unusable. `status` keeps
+ * an origin's own 4xx/5xx where the client should see it (WHIP refused, HLS 404); default 502.
+ */
 export class UpstreamError extends SwitchyardError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('upstream', 502, message, options);
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super('upstream', options?.status ?? 502, message, options);
   }
 }
 
@@ -65,6 +87,13 @@ export class UpstreamError extends SwitchyardError {
 export class ProtocolError extends SwitchyardError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('protocol', 400, message, options);
+  }
+}
+
+/** A bug or an unexpected failure; the client learns nothing more than this. */
+export class InternalError extends SwitchyardError {
+  constructor(options?: { cause?: unknown }) {
+    super('internal', 500, 'internal error', options);
   }
 }
 
@@ -77,4 +106,15 @@ export class ConfigError extends SwitchyardError {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The JSON body of every error answer, from the control plane and the data plane's HTTP port. */
+export interface ErrorBody {
+  code: number;
+  error: string;
+  message: string;
+}
+
+export function errorBody(err: SwitchyardError): ErrorBody {
+  return { code: err.status, error: err.code, message: err.message };
 }

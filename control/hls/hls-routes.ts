@@ -4,11 +4,13 @@
 // data-plane node's HTTP server.
 
 import { Hono } from 'hono';
-import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
-import { BadRequestError, errorMessage, NotFoundError, SwitchyardError, UpstreamError } from '../../shared/errors.ts';
+import { cors } from 'hono/cors';
+import type { StatusCode } from 'hono/utils/http-status';
+import { originUrl } from '../../shared/endpoint.ts';
+import { errorMessage, NotFoundError, UpstreamError } from '../../shared/errors.ts';
 import type { HlsBackend, HlsResolver } from '../../shared/hls-resolver.ts';
-import { streamFromHttp } from '../../shared/stream-identity.ts';
-import { jsonErrorResponse } from '../errors.ts';
+import { streamFromHttp, streamKey } from '../../shared/stream-identity.ts';
+import type { StreamVariable } from '../errors.ts';
 import { BACKEND_PARAM, rewritePlaylist, withoutParam } from './rewrite.ts';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -25,9 +27,6 @@ const PASSED_HEADERS = [
   'content-range',
   'accept-ranges',
 ];
-const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' };
-
-const jsonError = (status: number, error: string, message: string) => jsonErrorResponse(status, error, message, CORS);
 
 /** Fetches from the backend, following redirects only while they stay on that backend. */
 async function fetchFromBackend(
@@ -57,66 +56,65 @@ async function fetchFromBackend(
   }
 }
 
-export function createHlsRoutes(resolver: HlsResolver, fetchImpl: FetchLike = (i, init) => fetch(i, init)): Hono {
-  const app = new Hono();
+/** True for what the HLS routes serve: playlists, and anything carrying the backend marker. */
+function isHlsRequest(url: URL): boolean {
+  return url.searchParams.has(BACKEND_PARAM) || url.pathname.toLowerCase().endsWith('.m3u8');
+}
+
+export function createHlsRoutes(
+  resolver: HlsResolver,
+  fetchImpl: FetchLike = (i, init) => fetch(i, init),
+): Hono<{ Variables: StreamVariable }> {
+  const app = new Hono<{ Variables: StreamVariable }>();
+  const hlsCors = cors({ origin: '*', exposeHeaders: ['*'] });
+  app.use('*', (c, next) => (isHlsRequest(new URL(c.req.url)) ? hlsCors(c, next) : next()));
   app.on(['GET', 'HEAD'], '*', async (c, next) => {
     const url = new URL(c.req.url);
+    if (!isHlsRequest(url)) return next();
     const backendId = url.searchParams.get(BACKEND_PARAM);
     const isPlaylist = url.pathname.toLowerCase().endsWith('.m3u8');
-    if (!backendId && !isPlaylist) return next();
-    try {
-      let backend: HlsBackend | null;
-      if (backendId) {
-        backend = await resolver.lookup(backendId);
-        if (!backend) throw new NotFoundError('unknown or expired HLS backend; reload the playlist');
-      } else {
-        backend = await resolver.route(streamFromHttp(c.req.header('host'), `${url.pathname}${url.search}`));
-      }
-      const query = withoutParam(url.search.slice(1), BACKEND_PARAM);
-      const origin = `http://${backend.address.host.includes(':') ? `[${backend.address.host}]` : backend.address.host}:${backend.address.port}`;
-      const target = new URL(`${origin}${url.pathname}${query ? `?${query}` : ''}`);
-      const headers = new Headers();
-      // A playlist is always fetched whole (players such as ffmpeg send Range: bytes=0-), since
-      // it is rewritten; segments keep Range and conditional headers.
-      const forwarded = isPlaylist ? ['user-agent'] : ['user-agent', 'range', 'if-none-match', 'if-modified-since'];
-      for (const name of forwarded) {
-        const value = c.req.header(name);
-        if (value) headers.set(name, value);
-      }
-      const { res, url: finalUrl } = await fetchFromBackend(fetchImpl, target, headers);
-      if (res.status >= 400) {
-        await res.body?.cancel();
-        return jsonError(res.status, 'upstream', `backend answered ${res.status}`);
-      }
-      if (isPlaylist) {
-        const text = await res.text();
-        let body: string;
-        try {
-          body = rewritePlaylist(text, finalUrl, backend.id);
-        } catch (err) {
-          throw new UpstreamError(`backend sent an invalid playlist: ${errorMessage(err)}`);
-        }
-        return new Response(c.req.method === 'HEAD' ? null : body, {
-          status: 200,
-          headers: { 'content-type': PLAYLIST_TYPE, 'cache-control': 'no-cache', ...CORS },
-        });
-      }
-      const out = new Headers(CORS);
-      for (const name of PASSED_HEADERS) {
-        const value = res.headers.get(name);
-        if (value) out.set(name, value);
-      }
-      return new Response(c.req.method === 'HEAD' ? null : res.body, {
-        status: res.status as StatusCode,
-        headers: out,
-      });
-    } catch (err) {
-      if (err instanceof SwitchyardError) {
-        const status = err instanceof BadRequestError ? 400 : err.status;
-        return jsonError(status as ContentfulStatusCode, err.code, err.message);
-      }
-      throw err;
+    let backend: HlsBackend | null;
+    if (backendId) {
+      backend = await resolver.lookup(backendId);
+      if (!backend) throw new NotFoundError('unknown or expired HLS backend; reload the playlist');
+    } else {
+      const identity = streamFromHttp(c.req.header('host'), `${url.pathname}${url.search}`);
+      c.set('stream', streamKey(identity));
+      backend = await resolver.route(identity);
     }
+    const query = withoutParam(url.search.slice(1), BACKEND_PARAM);
+    const target = new URL(originUrl(backend.address, `${url.pathname}${query ? `?${query}` : ''}`));
+    const headers = new Headers();
+    // A playlist is always fetched whole (players such as ffmpeg send Range: bytes=0-), since
+    // it is rewritten; segments keep Range and conditional headers.
+    const forwarded = isPlaylist ? ['user-agent'] : ['user-agent', 'range', 'if-none-match', 'if-modified-since'];
+    for (const name of forwarded) {
+      const value = c.req.header(name);
+      if (value) headers.set(name, value);
+    }
+    const { res, url: finalUrl } = await fetchFromBackend(fetchImpl, target, headers);
+    if (res.status >= 400) {
+      await res.body?.cancel();
+      throw new UpstreamError(`backend answered ${res.status}`, { status: res.status });
+    }
+    if (isPlaylist) {
+      const text = await res.text();
+      let body: string;
+      try {
+        body = rewritePlaylist(text, finalUrl, backend.id);
+      } catch (err) {
+        throw new UpstreamError(`backend sent an invalid playlist: ${errorMessage(err)}`);
+      }
+      return new Response(c.req.method === 'HEAD' ? null : body, {
+        headers: { 'content-type': PLAYLIST_TYPE, 'cache-control': 'no-cache' },
+      });
+    }
+    const out = new Headers();
+    for (const name of PASSED_HEADERS) {
+      const value = res.headers.get(name);
+      if (value) out.set(name, value);
+    }
+    return new Response(c.req.method === 'HEAD' ? null : res.body, { status: res.status as StatusCode, headers: out });
   });
   return app;
 }

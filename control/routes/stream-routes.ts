@@ -3,10 +3,10 @@
 import { Hono } from 'hono';
 import { isBackendProtocol } from '../../shared/api-types.ts';
 import { BadRequestError } from '../../shared/errors.ts';
-import { requireToken } from '../auth.ts';
+import { streamKey } from '../../shared/stream-identity.ts';
 import type { ControlEnv } from '../context.ts';
 import { readJson } from '../read-body.ts';
-import { routeStream } from '../routing.ts';
+import { routeResponse, routeStream } from '../routing.ts';
 
 const MAX_ROUTE_BODY = 4 * 1024;
 
@@ -18,23 +18,16 @@ function field(body: Record<string, unknown>, name: string): string {
   return value;
 }
 
-export const streamRoutesRoute = new Hono<ControlEnv>().post(
-  '/api/v1/routes',
-  async (c, next) => requireToken(c.get('deps').controlToken)(c, next),
-  async (c) => {
-    const deps = c.get('deps');
-    const body = await readJson(c, MAX_ROUTE_BODY);
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new BadRequestError('body must be a JSON object');
-    const fields = body as Record<string, unknown>;
-    const proto = fields.proto;
-    if (!isBackendProtocol(proto)) throw new BadRequestError('field "proto" must be one of rtmp, http, api, srt, rtc');
-    const route = await routeStream(
-      deps.store,
-      { vhost: field(fields, 'vhost'), app: field(fields, 'app'), stream: field(fields, 'stream'), proto },
-      deps.now(),
-      deps.random(),
-    );
-    return c.json(route);
-  },
-);
+export const streamRoutesRoute = new Hono<ControlEnv>().post('/api/v1/routes', async (c) => {
+  const deps = c.get('deps');
+  const body = await readJson(c, MAX_ROUTE_BODY);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BadRequestError('body must be a JSON object');
+  const fields = body as Record<string, unknown>;
+  const proto = fields.proto;
+  if (!isBackendProtocol(proto)) throw new BadRequestError('field "proto" must be one of rtmp, http, api, srt, rtc');
+  const input = { vhost: field(fields, 'vhost'), app: field(fields, 'app'), stream: field(fields, 'stream'), proto };
+  c.set('stream', streamKey(input));
+  const route = await routeStream(deps.store, input, deps.now(), deps.random());
+  return c.json(routeResponse(route));
+});

@@ -64,21 +64,24 @@ export class MemoryStore implements BackendStore {
     return structuredClone(chosen);
   }
 
-  async putRtcSession(session: RtcSession, ttlMs: number): Promise<void> {
+  async putRtcSession(session: RtcSession): Promise<void> {
     this.rtcSessions.delete(session.username);
-    this.rtcSessions.set(session.username, { session: structuredClone(session), expiresAt: session.createdAt + ttlMs });
+    this.rtcSessions.set(session.username, {
+      session: structuredClone(session),
+      expiresAt: session.createdAt + this.options.rtcSessionTtlMs,
+    });
     while (this.rtcSessions.size > MAX_RTC_SESSIONS)
       this.rtcSessions.delete(this.rtcSessions.keys().next().value as string);
   }
 
-  async touchRtcSession(username: string, ttlMs: number, now: number): Promise<RtcSession | null> {
+  async touchRtcSession(username: string, now: number): Promise<RtcSession | null> {
     const entry = this.rtcSessions.get(username);
     if (!entry) return null;
     if (entry.expiresAt <= now) {
       this.rtcSessions.delete(username);
       return null;
     }
-    entry.expiresAt = now + ttlMs;
+    entry.expiresAt = now + this.options.rtcSessionTtlMs;
     return structuredClone(entry.session);
   }
 

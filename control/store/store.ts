@@ -8,7 +8,12 @@ export interface StoreOptions {
   aliveMs: number;
   /** A stream binding lives this long after its last use. */
   streamTtlMs: number;
+  /** A WebRTC session lives this long after it is stored or last looked up by a node. */
+  rtcSessionTtlMs: number;
 }
+
+/** WebRTC sessions: nodes look theirs up every 15 s, so two minutes outlives a missed beat. */
+export const DEFAULT_RTC_SESSION_TTL_MS = 120_000;
 
 export interface BackendStore {
   /** Adds a backend or refreshes its heartbeat; the same `id` (SRS server id) replaces the old entry. */
@@ -22,10 +27,10 @@ export interface BackendStore {
    * `proto` endpoint, chosen by `random` in [0, 1). Null when no live backend has one.
    */
   pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<BackendRecord | null>;
-  /** Stores a WebRTC session under its ICE username for `ttlMs`. */
-  putRtcSession(session: RtcSession, ttlMs: number): Promise<void>;
-  /** The session, with its TTL refreshed to `ttlMs`; null when unknown or expired. */
-  touchRtcSession(username: string, ttlMs: number, now: number): Promise<RtcSession | null>;
+  /** Stores a WebRTC session under its ICE username for the RTC session TTL. */
+  putRtcSession(session: RtcSession): Promise<void>;
+  /** The session, with its TTL refreshed; null when unknown or expired. */
+  touchRtcSession(username: string, now: number): Promise<RtcSession | null>;
   deleteRtcSession(username: string): Promise<void>;
   /** Adds or refreshes a data-plane node (kept for twice the alive window). */
   upsertNode(node: NodeRecord): Promise<void>;

@@ -80,12 +80,14 @@ export class UpstashStore implements BackendStore {
     return typeof json === 'string' ? (JSON.parse(json) as BackendRecord) : null;
   }
 
-  async putRtcSession(session: RtcSession, ttlMs: number): Promise<void> {
-    await this.redis.set(this.keys.rtcSession(session.username), JSON.stringify(session), { px: ttlMs });
+  async putRtcSession(session: RtcSession): Promise<void> {
+    const px = this.options.rtcSessionTtlMs;
+    await this.redis.set(this.keys.rtcSession(session.username), JSON.stringify(session), { px });
   }
 
-  async touchRtcSession(username: string, ttlMs: number): Promise<RtcSession | null> {
-    const json = await this.redis.getex<string>(this.keys.rtcSession(username), { px: ttlMs });
+  async touchRtcSession(username: string): Promise<RtcSession | null> {
+    const px = this.options.rtcSessionTtlMs;
+    const json = await this.redis.getex<string>(this.keys.rtcSession(username), { px });
     return typeof json === 'string' ? (JSON.parse(json) as RtcSession) : null;
   }
 

@@ -2,7 +2,7 @@
 import { createControlApp } from '../../control/app.ts';
 import { MemoryStore } from '../../control/store/memory-store.ts';
 import type { BackendStore } from '../../control/store/store.ts';
-import { createLogger } from '../../shared/log.ts';
+import { createLogger, type Logger } from '../../shared/log.ts';
 
 export interface TestControl {
   app: ReturnType<typeof createControlApp>;
@@ -16,13 +16,15 @@ export function testControl(
     controlToken?: string;
     store?: BackendStore;
     fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+    logger?: Logger;
   } = {},
 ): TestControl {
   const clock = { now: 1_800_000_000_000 };
-  const store = options.store ?? new MemoryStore({ aliveMs: 300_000, streamTtlMs: 3_600_000 });
+  const store =
+    options.store ?? new MemoryStore({ aliveMs: 300_000, streamTtlMs: 3_600_000, rtcSessionTtlMs: 120_000 });
   const app = createControlApp({
     store,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     identity: { server: 'vid-test', service: 'svc', pid: '4242' },
     aliveMs: 300_000,
     registerSecret: options.registerSecret,

@@ -136,14 +136,14 @@ export function storeConformance(name: string, makeStore: () => Promise<BackendS
         kind: 'play' as const,
         createdAt: T0,
       };
-      await store.putRtcSession(session, 120_000);
-      assert.deepEqual(await store.touchRtcSession('ans1:off1', 120_000, T0 + 1000), session);
-      assert.equal(await store.touchRtcSession('other:x', 120_000, T0 + 1000), null);
+      await store.putRtcSession(session);
+      assert.deepEqual(await store.touchRtcSession('ans1:off1', T0 + 1000), session);
+      assert.equal(await store.touchRtcSession('other:x', T0 + 1000), null);
       await store.deleteRtcSession('ans1:off1');
-      assert.equal(await store.touchRtcSession('ans1:off1', 120_000, T0 + 2000), null);
+      assert.equal(await store.touchRtcSession('ans1:off1', T0 + 2000), null);
       if (name === 'memory') {
-        await store.putRtcSession(session, 120_000);
-        assert.equal(await store.touchRtcSession('ans1:off1', 120_000, T0 + 120_001), null);
+        await store.putRtcSession(session);
+        assert.equal(await store.touchRtcSession('ans1:off1', T0 + 120_001), null);
       }
       await store.close();
     });

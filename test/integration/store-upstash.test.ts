@@ -16,6 +16,7 @@ function newStore(prefix = `${runId}-${storeCount++}`): UpstashStore {
     keyPrefix: prefix,
     aliveMs: ALIVE_MS,
     streamTtlMs: STREAM_TTL_MS,
+    rtcSessionTtlMs: 120_000,
   });
 }
 
