@@ -23,23 +23,34 @@ const INTERNAL_PATHS = [
   '/api/v1/rtc/sessions/*',
 ];
 
-export function createControlApp(deps: ControlDeps): Hono<ControlEnv> {
+/**
+ * Which routes an app serves. `public`: what players reach on the player-facing ports (HLS,
+ * WHIP/WHEP, versions). `system`: registration, routing, nodes, operator views, only on
+ * PROXY_SYSTEM_API. `all`: both, for a Worker, whose one URL is guarded by secret and token.
+ */
+export type Surface = 'public' | 'system' | 'all';
+
+export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): Hono<ControlEnv> {
   const resolved = { now: Date.now, random: Math.random, ...deps };
   const app = new Hono<ControlEnv>();
   app.use('*', async (c, next) => {
     c.set('deps', resolved);
     await next();
   });
-  const internal = requireToken(resolved.controlToken);
-  for (const path of INTERNAL_PATHS) app.use(path, internal);
   app.use('/api/v1/versions', cors());
   app.route('/', versionsRoute);
-  app.route('/', registerRoute);
-  app.route('/', streamRoutesRoute);
-  app.route('/', serversRoute);
-  app.route('/', nodesRoute);
-  app.route('/', rtcRoute);
-  app.route('/', createHlsRoutes(storeHlsResolver(resolved.store, resolved.now, resolved.random), deps.fetch));
+  if (surface !== 'public') {
+    const internal = requireToken(resolved.controlToken);
+    for (const path of INTERNAL_PATHS) app.use(path, internal);
+    app.route('/', registerRoute);
+    app.route('/', streamRoutesRoute);
+    app.route('/', serversRoute);
+    app.route('/', nodesRoute);
+  }
+  if (surface !== 'system') {
+    app.route('/', rtcRoute);
+    app.route('/', createHlsRoutes(storeHlsResolver(resolved.store, resolved.now, resolved.random), deps.fetch));
+  }
   answerErrorsAsJson(app, resolved.logger);
   return app;
 }

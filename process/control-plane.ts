@@ -2,14 +2,17 @@
 
 import type { Hono } from 'hono';
 import { createControlApp } from '../control/app.ts';
-import { type ControlEnv, newServerIdentity } from '../control/context.ts';
+import { type ControlDeps, type ControlEnv, newServerIdentity } from '../control/context.ts';
 import { createStore } from '../control/store/create-store.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { keepDefaultBackend } from './default-backend.ts';
 
 export interface ControlPlane {
-  app: Hono<ControlEnv>;
+  /** Registration, routing, nodes and operator views: served only on PROXY_SYSTEM_API. */
+  system: Hono<ControlEnv>;
+  /** What players reach: HLS, WHIP/WHEP, versions (PROXY_HTTP_API and the HTTP stream port). */
+  public: Hono<ControlEnv>;
   close(): Promise<void>;
 }
 
@@ -23,7 +26,7 @@ export async function startControlPlane(
   hooks: ControlPlaneHooks = {},
 ): Promise<ControlPlane> {
   const store = createStore(config);
-  const app = createControlApp({
+  const deps: ControlDeps = {
     store,
     logger: logger.child({ plane: 'control' }),
     identity: newServerIdentity(String(process.pid)),
@@ -32,10 +35,11 @@ export async function startControlPlane(
     controlToken: config.controlToken,
     rtcCandidate: { host: config.webrtcCandidate, port: config.webrtc.port },
     onRtcSessionDeleted: hooks.onRtcSessionDeleted,
-  });
+  };
   const stopDefault = config.defaultBackend ? await keepDefaultBackend(store, config.defaultBackend, logger) : () => {};
   return {
-    app,
+    system: createControlApp(deps, 'system'),
+    public: createControlApp(deps, 'public'),
     close: async () => {
       stopDefault();
       await store.close();

@@ -1,5 +1,5 @@
-// Serves the control app on Node: the system API port (registration, routing, operator API) and
-// the HTTP API port (versions, WHIP/WHEP). Owns those listeners and closes them.
+// Serves the control apps on Node: the system surface on PROXY_SYSTEM_API (registration, routing,
+// operator API) and the public one on PROXY_HTTP_API (versions, WHIP/WHEP). Owns those listeners.
 
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
@@ -13,7 +13,7 @@ export interface RunningServer {
 }
 
 export function listenHttp(
-  fetch: (req: Request) => Response | Promise<Response>,
+  fetch: (req: Request, env: unknown) => Response | Promise<Response>,
   address: ListenAddress,
 ): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
@@ -31,10 +31,14 @@ export function listenHttp(
   });
 }
 
-/** Serves the app on every address, or on none: a failed bind closes the ones already open. */
-export async function serveControlApp(app: Hono<ControlEnv>, addresses: ListenAddress[]): Promise<RunningServer[]> {
-  const fetch = (req: Request) => app.fetch(req);
-  const results = await Promise.allSettled(addresses.map((address) => listenHttp(fetch, address)));
+type ControlApp = Hono<ControlEnv>;
+
+/** Serves each app on its address, or none: a failed bind closes the ones already open. */
+export async function serveControlApps(apps: Array<[ControlApp, ListenAddress]>): Promise<RunningServer[]> {
+  // The Node bindings (the request's socket) go through, so routes can see the client address.
+  const results = await Promise.allSettled(
+    apps.map(([app, address]) => listenHttp((req, env) => app.fetch(req, env), address)),
+  );
   const servers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) {

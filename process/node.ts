@@ -12,7 +12,8 @@ import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { VERSION_STRING } from '../shared/version.ts';
 import { startControlPlane } from './control-plane.ts';
-import { serveControlApp } from './http-server.ts';
+import { warnIfSystemApiExposed } from './exposure-warning.ts';
+import { serveControlApps } from './http-server.ts';
 import { describeListenError } from './listen-errors.ts';
 import { startNodeAnnouncer } from './node-announcer.ts';
 import { remoteHlsResolver } from './remote-hls-resolver.ts';
@@ -68,12 +69,16 @@ export async function startNode(
         onRtcSessionDeleted: (username) => dataPlaneRef?.webrtc.closeByUsername(username),
       });
       closers.push(() => plane.close());
-      control = inProcessControlClient(plane.app, config.controlToken);
-      httpNext = (req) => plane.app.fetch(req);
-      const servers = await serveControlApp(plane.app, [config.systemApi, config.httpApi]);
+      control = inProcessControlClient(plane.system, config.controlToken);
+      httpNext = (req) => plane.public.fetch(req);
+      const servers = await serveControlApps([
+        [plane.system, config.systemApi],
+        [plane.public, config.httpApi],
+      ]);
       closers.push(async () => {
         await Promise.all(servers.map((s) => s.close()));
       });
+      warnIfSystemApiExposed(config, logger);
       logger.info('control plane listening', {
         systemApi: config.systemApi.port,
         httpApi: config.httpApi.port,
