@@ -49,7 +49,8 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
   }
   if (surface !== 'system') {
     app.route('/', rtcRoute);
-    app.route('/', createHlsRoutes(storeHlsResolver(resolved.store, resolved.now, resolved.random), deps.fetch));
+    const resolver = storeHlsResolver(resolved.store, resolved.now, resolved.random);
+    app.route('/', createHlsRoutes(resolver, { signer: resolved.signer, fetch: deps.fetch }));
   }
   answerErrorsAsJson(app, resolved.logger);
   return app;

@@ -1,6 +1,7 @@
 // What every route of the control app needs, assembled once per app instance.
 
 import type { Logger } from '../shared/log.ts';
+import type { Signer } from '../shared/signer.ts';
 import type { StreamVariable } from './errors.ts';
 import type { BackendStore } from './store/store.ts';
 
@@ -19,6 +20,8 @@ export interface ControlDeps {
   aliveMs: number;
   registerSecret?: string;
   controlToken?: string;
+  /** Signs what clients hand back: WHIP/WHEP resource URLs and HLS segment markers. */
+  signer: Signer;
   /** Injectable for tests; Date.now by default. */
   now?: () => number;
   /** Injectable for tests; Math.random by default. */

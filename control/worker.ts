@@ -3,7 +3,9 @@
 
 import type { Hono } from 'hono';
 import { type Env, parseConfig } from '../shared/config.ts';
+import { ConfigError } from '../shared/errors.ts';
 import { createLogger } from '../shared/log.ts';
+import { Signer } from '../shared/signer.ts';
 import { createControlApp } from './app.ts';
 import { type ControlEnv, newServerIdentity } from './context.ts';
 import { createStore } from './store/create-store.ts';
@@ -15,6 +17,8 @@ export interface Bindings {
   PROXY_REDIS_KEY_PREFIX?: string;
   PROXY_REGISTER_SECRET?: string;
   PROXY_CONTROL_TOKEN?: string;
+  /** Required: every isolate must verify what another one signed. */
+  PROXY_SIGNING_KEY: string;
   PROXY_BACKEND_TTL?: string;
   PROXY_STREAM_TTL?: string;
   PROXY_LOG_LEVEL?: string;
@@ -27,6 +31,7 @@ function appFor(env: Bindings): Hono<ControlEnv> {
   if (cached?.env === env) return cached.app;
   const config = parseConfig({ PROXY_LOAD_BALANCER_TYPE: 'redis', ...(env as unknown as Env) });
   const logger = createLogger(config.logLevel, { plane: 'control', runtime: 'workerd' });
+  if (!config.signingKey) throw new ConfigError('PROXY_SIGNING_KEY is required on Workers (wrangler secret put)');
   const app = createControlApp({
     store: createStore(config),
     logger,
@@ -34,6 +39,7 @@ function appFor(env: Bindings): Hono<ControlEnv> {
     aliveMs: config.backendTtlMs,
     registerSecret: config.registerSecret,
     controlToken: config.controlToken,
+    signer: new Signer(config.signingKey),
   });
   cached = { env, app };
   return app;

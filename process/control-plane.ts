@@ -7,6 +7,7 @@ import { createStore } from '../control/store/create-store.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { keepDefaultBackend } from './default-backend.ts';
+import { processSigner } from './signing-key.ts';
 
 export interface ControlPlane {
   /** Registration, routing, nodes and operator views: served only on PROXY_SYSTEM_API. */
@@ -33,6 +34,7 @@ export async function startControlPlane(
     aliveMs: config.backendTtlMs,
     registerSecret: config.registerSecret,
     controlToken: config.controlToken,
+    signer: processSigner(config, logger),
     rtcCandidate: { host: config.webrtcCandidate, port: config.webrtc.port },
     onRtcSessionDeleted: hooks.onRtcSessionDeleted,
   };

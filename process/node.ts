@@ -17,6 +17,7 @@ import { serveControlApps } from './http-server.ts';
 import { describeListenError } from './listen-errors.ts';
 import { startNodeAnnouncer } from './node-announcer.ts';
 import { remoteHlsResolver } from './remote-hls-resolver.ts';
+import { processSigner } from './signing-key.ts';
 
 export interface SwitchyardNode {
   dataPlane: DataPlane;
@@ -40,7 +41,7 @@ function remoteHttpHandler(config: Readonly<Config>, control: ControlClient, log
   };
   // HLS is served here when the edge cannot reach the origins (PROXY_HLS_ON_NODE).
   if (!config.hlsOnNode) return forward;
-  const hls = createHlsRoutes(remoteHlsResolver(control));
+  const hls = createHlsRoutes(remoteHlsResolver(control), { signer: processSigner(config, logger) });
   hls.all('*', (c) => forward(c.req.raw));
   answerErrorsAsJson(hls, logger.child({ plane: 'data', proto: 'hls' }));
   return (req) => hls.fetch(req);

@@ -41,6 +41,12 @@ export interface Config {
   registerSecret?: string;
   /** Bearer token data-plane nodes present to the routing API. */
   controlToken?: string;
+  /**
+   * HMAC key for what clients hand back (WHIP/WHEP resource URLs, HLS segment markers). Every
+   * control-plane instance (and every node serving HLS) must share it; unset on Node: a random
+   * key per process.
+   */
+  signingKey?: string;
   /** URL of a remote control plane; unset means all-in-one (control plane in this process). */
   controlUrl?: string;
   /** Split mode: serve HLS on this node (fetching from origins here) instead of the control plane. */
@@ -198,6 +204,7 @@ export function parseConfig(env: Env): Readonly<Config> {
     defaultBackend,
     registerSecret: read.secret('PROXY_REGISTER_SECRET'),
     controlToken: read.secret('PROXY_CONTROL_TOKEN'),
+    signingKey: read.secret('PROXY_SIGNING_KEY'),
     controlUrl: read.url('PROXY_CONTROL_URL'),
     hlsOnNode: read.flag('PROXY_HLS_ON_NODE'),
     webrtcCandidate: read.raw('PROXY_WEBRTC_CANDIDATE'),

@@ -9,9 +9,11 @@ import type { StatusCode } from 'hono/utils/http-status';
 import { originUrl } from '../../shared/endpoint.ts';
 import { errorMessage, NotFoundError, UpstreamError } from '../../shared/errors.ts';
 import type { HlsBackend, HlsResolver } from '../../shared/hls-resolver.ts';
+import type { Signer } from '../../shared/signer.ts';
 import { streamFromHttp, streamKey } from '../../shared/stream-identity.ts';
 import type { StreamVariable } from '../errors.ts';
 import { BACKEND_PARAM, rewritePlaylist, withoutParam } from './rewrite.ts';
+import { readSegmentMarker, segmentMarker } from './segment-marker.ts';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -61,20 +63,28 @@ function isHlsRequest(url: URL): boolean {
   return url.searchParams.has(BACKEND_PARAM) || url.pathname.toLowerCase().endsWith('.m3u8');
 }
 
-export function createHlsRoutes(
-  resolver: HlsResolver,
-  fetchImpl: FetchLike = (i, init) => fetch(i, init),
-): Hono<{ Variables: StreamVariable }> {
+export interface HlsRouteOptions {
+  /** Signs and checks segment markers; all instances serving one deployment share its key. */
+  signer: Signer;
+  /** How origins are reached; global fetch by default. */
+  fetch?: FetchLike;
+}
+
+export function createHlsRoutes(resolver: HlsResolver, options: HlsRouteOptions): Hono<{ Variables: StreamVariable }> {
+  const fetchImpl = options.fetch ?? ((i: string, init?: RequestInit) => fetch(i, init));
+  const { signer } = options;
   const app = new Hono<{ Variables: StreamVariable }>();
   const hlsCors = cors({ origin: '*', exposeHeaders: ['*'] });
   app.use('*', (c, next) => (isHlsRequest(new URL(c.req.url)) ? hlsCors(c, next) : next()));
   app.on(['GET', 'HEAD'], '*', async (c, next) => {
     const url = new URL(c.req.url);
     if (!isHlsRequest(url)) return next();
-    const backendId = url.searchParams.get(BACKEND_PARAM);
+    const marker = url.searchParams.get(BACKEND_PARAM);
     const isPlaylist = url.pathname.toLowerCase().endsWith('.m3u8');
     let backend: HlsBackend | null;
-    if (backendId) {
+    if (marker !== null) {
+      const backendId = readSegmentMarker(signer, marker, url.pathname);
+      if (!backendId) throw new NotFoundError('segment URL not issued by this proxy; reload the playlist');
       backend = await resolver.lookup(backendId);
       if (!backend) throw new NotFoundError('unknown or expired HLS backend; reload the playlist');
     } else {
@@ -101,7 +111,8 @@ export function createHlsRoutes(
       const text = await res.text();
       let body: string;
       try {
-        body = rewritePlaylist(text, finalUrl, backend.id);
+        const backendId = backend.id;
+        body = rewritePlaylist(text, finalUrl, (path) => segmentMarker(signer, backendId, path));
       } catch (err) {
         throw new UpstreamError(`backend sent an invalid playlist: ${errorMessage(err)}`);
       }

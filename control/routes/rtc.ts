@@ -11,6 +11,7 @@ import {
   BadRequestError,
   MethodNotAllowedError,
   NoBackendError,
+  NotFoundError,
   UnsupportedMediaTypeError,
   UpstreamError,
 } from '../../shared/errors.ts';
@@ -18,7 +19,12 @@ import { type StreamIdentity, streamFromHttp, streamFromRtmp, streamKey } from '
 import type { ControlEnv } from '../context.ts';
 import { readText } from '../read-body.ts';
 import { routeStream, type StreamRoute } from '../routing.ts';
-import { decodeResourceToken, encodeResourceToken } from '../rtc/resource-token.ts';
+import {
+  decodeResourceToken,
+  encodeResourceToken,
+  originDeletePath,
+  RESOURCE_TOKEN_TTL_MS,
+} from '../rtc/resource-token.ts';
 import { type CandidateAddress, firstCandidate, iceUfrag, rewriteCandidates } from '../rtc/sdp.ts';
 
 const MAX_SDP_BYTES = 64 * 1024;
@@ -122,13 +128,15 @@ async function whipWhep(c: Context<ControlEnv>, kind: RtcSession['kind']): Promi
   if (!text.startsWith('v=0')) throw new UpstreamError('origin answer is not SDP');
   const username = await storeSession(deps, route, offer, text, kind);
   const candidate = await candidateFor(c, deps);
-  const location = res.headers.get('location');
-  const resourcePath = location ? new URL(location, 'http://origin') : undefined;
-  const token = encodeResourceToken({
-    b: route.backend.id,
-    l: resourcePath ? `${resourcePath.pathname}${resourcePath.search}` : '',
-    u: username,
-  });
+  const token = encodeResourceToken(
+    {
+      b: route.backend.id,
+      l: originDeletePath(res.headers.get('location'), username),
+      u: username,
+      e: deps.now() + RESOURCE_TOKEN_TTL_MS,
+    },
+    deps.signer,
+  );
   deps.logger.info('rtc session', { kind, stream: route.stream, backend: route.backend.id });
   deps.logger.debug('rtc session username', { username });
   return new Response(rewriteCandidates(text, candidate), {
@@ -164,10 +172,11 @@ async function legacy(c: Context<ControlEnv>, kind: RtcSession['kind']): Promise
 
 async function deleteResource(c: Context<ControlEnv>): Promise<Response> {
   const deps = c.get('deps');
-  const token = decodeResourceToken(c.req.param('token') ?? '');
+  const token = decodeResourceToken(c.req.param('token') ?? '', deps.signer, deps.now());
   const backend = await deps.store.getBackend(token.b);
-  const api = backend?.endpoints.api?.[0];
-  if (backend && api && token.l) {
+  if (!backend) throw new NotFoundError('the origin of this session is no longer registered');
+  const api = backend.endpoints.api?.[0];
+  if (api && token.l) {
     const res = await callBackend(deps, originUrl(dialAddress(api, backend.ip), token.l), { method: 'DELETE' });
     await res.body?.cancel();
   }

@@ -1,17 +1,26 @@
 // The WHIP/WHEP resource URL Switchyard hands out. It carries what DELETE needs (backend id, the
 // origin's own resource path, the ICE username) so any control-plane instance can serve it with
-// no extra state. Only a registered backend id travels, never an address.
+// no extra state; it is HMAC-signed, expires, and can only name the origin's delete path of that
+// very session, so a client can neither forge one nor point DELETE anywhere else.
 
-import { BadRequestError } from '../../shared/errors.ts';
+import { NotFoundError } from '../../shared/errors.ts';
+import type { Signer } from '../../shared/signer.ts';
 
 export interface ResourceToken {
   /** Backend id. */
   b: string;
-  /** The origin's resource path and query (its Location), or '' when it gave none. */
+  /** The origin's resource path and query (its Location), or '' when it gave none usable. */
   l: string;
   /** ICE username of the session. */
   u: string;
+  /** Expiry, ms since the epoch. */
+  e: number;
 }
+
+/** A session's resource URL works this long: a day outlasts any broadcast we expect to end by DELETE. */
+export const RESOURCE_TOKEN_TTL_MS = 24 * 3600_000;
+const MAX_TOKEN_LENGTH = 2048;
+const SIGNED_PREFIX = 'rtc-resource\n';
 
 // btoa/atob rather than Buffer: this runs in Workers without Node compatibility.
 function toBase64Url(text: string): string {
@@ -26,21 +35,46 @@ function fromBase64Url(text: string): string {
   return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
 }
 
-export function encodeResourceToken(token: ResourceToken): string {
-  return toBase64Url(JSON.stringify(token));
+/**
+ * The origin's delete path for this session, or '' when its Location is anything else. SRS's
+ * form: `/rtc/v1/whip/?action=delete&token=..&app=..&stream=..&session=<username>`.
+ */
+export function originDeletePath(location: string | null, username: string): string {
+  if (!location) return '';
+  let url: URL;
+  try {
+    url = new URL(location, 'http://origin');
+  } catch {
+    return '';
+  }
+  if (url.origin !== 'http://origin' && !/^https?:\/\//i.test(location)) return '';
+  if (!/^\/rtc\/v1\/(whip|whep)\/?$/.test(url.pathname)) return '';
+  if (url.searchParams.get('action') !== 'delete' || url.searchParams.get('session') !== username) return '';
+  return `${url.pathname}${url.search}`;
 }
 
-export function decodeResourceToken(text: string): ResourceToken {
-  let parsed: unknown;
+export function encodeResourceToken(token: ResourceToken, signer: Signer): string {
+  const payload = toBase64Url(JSON.stringify(token));
+  return `${payload}.${signer.sign(SIGNED_PREFIX + payload)}`;
+}
+
+const invalid = () => new NotFoundError('unknown or expired session resource');
+
+export function decodeResourceToken(text: string, signer: Signer, now: number): ResourceToken {
+  const dot = text.lastIndexOf('.');
+  if (text.length > MAX_TOKEN_LENGTH || dot < 1) throw invalid();
+  const payload = text.slice(0, dot);
+  if (!signer.verify(SIGNED_PREFIX + payload, text.slice(dot + 1))) throw invalid();
+  let parsed: Partial<ResourceToken>;
   try {
-    parsed = JSON.parse(fromBase64Url(text));
+    parsed = JSON.parse(fromBase64Url(payload));
   } catch {
-    throw new BadRequestError('invalid session resource');
+    throw invalid();
   }
-  const t = parsed as Partial<ResourceToken>;
-  if (typeof t?.b !== 'string' || typeof t.l !== 'string' || typeof t.u !== 'string' || text.length > 2048) {
-    throw new BadRequestError('invalid session resource');
-  }
-  if (t.l !== '' && !t.l.startsWith('/')) throw new BadRequestError('invalid session resource');
-  return { b: t.b, l: t.l, u: t.u };
+  const { b, l, u, e } = parsed ?? {};
+  if (typeof b !== 'string' || typeof l !== 'string' || typeof u !== 'string' || typeof e !== 'number') throw invalid();
+  if (e <= now) throw invalid();
+  // Signed tokens only ever carry a delete path of their own session; checked again all the same.
+  if (l !== '' && originDeletePath(l, u) !== l) throw invalid();
+  return { b, l, u, e };
 }

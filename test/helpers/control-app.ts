@@ -3,6 +3,10 @@ import { createControlApp } from '../../control/app.ts';
 import { MemoryStore } from '../../control/store/memory-store.ts';
 import type { BackendStore } from '../../control/store/store.ts';
 import { createLogger, type Logger } from '../../shared/log.ts';
+import { Signer } from '../../shared/signer.ts';
+
+/** The key test control apps sign with, so tests can make the markers a playlist would carry. */
+export const TEST_SIGNER = new Signer('test-signing-key');
 
 export interface TestControl {
   app: ReturnType<typeof createControlApp>;
@@ -32,6 +36,7 @@ export function testControl(
     now: () => clock.now,
     random: () => 0,
     fetch: options.fetch,
+    signer: TEST_SIGNER,
   });
   return { app, store, clock };
 }

@@ -24,7 +24,8 @@ export async function startWorker(bindings: Record<string, string>): Promise<Min
     modules: true,
     scriptPath: buildWorker(),
     compatibilityDate: '2026-04-01',
-    bindings,
+    // Every isolate of one deployment shares the signing key (a Worker refuses to run without one).
+    bindings: { PROXY_SIGNING_KEY: 'test-signing-key-0123456789', ...bindings },
     host: '127.0.0.1',
     port: 0,
   });

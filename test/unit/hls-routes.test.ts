@@ -2,9 +2,12 @@
 // the real-origin behaviour is covered end to end in test/e2e/hls.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { postJson, testControl } from '../helpers/control-app.ts';
+import { segmentMarker } from '../../control/hls/segment-marker.ts';
+import { postJson, TEST_SIGNER, testControl } from '../helpers/control-app.ts';
 
 const PLAYLIST = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg-1.ts\n';
+/** The marker a rewritten playlist carries for `path` on backend o1. */
+const mark = (path: string) => segmentMarker(TEST_SIGNER, 'o1', path);
 const origin = { ip: '10.0.0.5', server: 'o1', service: 's', pid: '1', rtmp: ['1935'], http: ['8080'] };
 
 function scripted(routes: Record<string, () => Response>) {
@@ -29,7 +32,7 @@ describe('HLS routes', () => {
     const res = await app.request('http://proxy/live/cam.m3u8');
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/vnd.apple.mpegurl');
-    assert.ok((await res.text()).includes('\n/live/hls/seg-1.ts?sy_b=o1\n'));
+    assert.ok((await res.text()).includes(`\n/live/hls/seg-1.ts?sy_b=${mark('/live/hls/seg-1.ts')}\n`));
     assert.equal(seen.length, 2);
   });
 
@@ -54,7 +57,7 @@ describe('HLS routes', () => {
     assert.equal(none.status, 503);
     const { app } = testControl({ fetch });
     await app.request('/api/v1/srs/register', postJson(origin));
-    const missing = await app.request('http://proxy/live/cam-9.ts?sy_b=o1');
+    const missing = await app.request(`http://proxy/live/cam-9.ts?sy_b=${mark('/live/cam-9.ts')}`);
     assert.equal(missing.status, 404);
     assert.ok(!(await missing.text()).includes('10.0.0.5'));
     assert.equal((await app.request('http://proxy/live/cam-9.ts?sy_b=nope')).status, 404);
@@ -69,11 +72,25 @@ describe('HLS routes', () => {
     });
     const { app } = testControl({ fetch });
     await app.request('/api/v1/srs/register', postJson(origin));
-    const seg = await app.request('http://proxy/live/seg-1.ts?hls_ctx=x&sy_b=o1');
+    const seg = await app.request(`http://proxy/live/seg-1.ts?hls_ctx=x&sy_b=${mark('/live/seg-1.ts')}`);
     assert.equal(seg.status, 200);
     assert.equal(seg.headers.get('content-type'), 'video/mp2t');
     assert.deepEqual(new Uint8Array(await seg.arrayBuffer()), bytes);
-    const sub = await app.request('http://proxy/live/v/index.m3u8?sy_b=o1');
-    assert.ok((await sub.text()).includes('/live/v/seg-1.ts?sy_b=o1'));
+    const sub = await app.request(`http://proxy/live/v/index.m3u8?sy_b=${mark('/live/v/index.m3u8')}`);
+    assert.ok((await sub.text()).includes(`/live/v/seg-1.ts?sy_b=${mark('/live/v/seg-1.ts')}`));
+  });
+
+  it('serves a marker only for the path it was signed for (no reach into the origin API)', async () => {
+    const { fetch, seen } = scripted({});
+    const { app } = testControl({ fetch });
+    await app.request('/api/v1/srs/register', postJson(origin));
+    const valid = mark('/live/seg-1.ts');
+    for (const path of ['/api/v1/clients/', '/live/seg-2.ts', '/rtc/v1/whip/']) {
+      const res = await app.request(`http://proxy${path}?sy_b=${valid}`);
+      assert.equal(res.status, 404, path);
+    }
+    // An unsigned backend id, as markers looked before they were signed, reaches nothing either.
+    assert.equal((await app.request('http://proxy/api/v1/clients/?sy_b=o1')).status, 404);
+    assert.deepEqual(seen, []);
   });
 });
