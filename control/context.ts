@@ -1,6 +1,7 @@
 // What every route of the control app needs, assembled once per app instance.
 
 import type { Logger } from '../shared/log.ts';
+import type { NetworkList } from '../shared/networks.ts';
 import type { Signer } from '../shared/signer.ts';
 import type { StreamVariable } from './errors.ts';
 import type { BackendStore } from './store/store.ts';
@@ -22,6 +23,10 @@ export interface ControlDeps {
   controlToken?: string;
   /** Signs what clients hand back: WHIP/WHEP resource URLs and HLS segment markers. */
   signer: Signer;
+  /** Where registered origins may live; loopback and private ranges by default. */
+  backendNetworks?: NetworkList;
+  /** A header the runtime sets with the client's address (`cf-connecting-ip` on Workers); none on Node. */
+  clientAddressHeader?: string;
   /** Injectable for tests; Date.now by default. */
   now?: () => number;
   /** Injectable for tests; Math.random by default. */

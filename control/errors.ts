@@ -10,6 +10,7 @@ import {
   MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
+  RateLimitedError,
   SwitchyardError,
   UnauthorizedError,
 } from '../shared/errors.ts';
@@ -36,6 +37,7 @@ export function toSwitchyardError(err: unknown): SwitchyardError {
 export function errorAnswer(err: SwitchyardError): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (err instanceof MethodNotAllowedError) headers.allow = err.allow;
+  if (err instanceof RateLimitedError) headers['retry-after'] = String(err.retryAfterS);
   return new Response(JSON.stringify(errorBody(err)), { status: err.status, headers });
 }
 

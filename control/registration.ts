@@ -3,7 +3,8 @@
 
 import { BACKEND_PROTOCOLS, type BackendProtocol, type BackendRecord } from '../shared/api-types.ts';
 import { type Endpoint, parseEndpoint } from '../shared/endpoint.ts';
-import { BadRequestError } from '../shared/errors.ts';
+import { BadRequestError, ForbiddenError } from '../shared/errors.ts';
+import type { NetworkList } from '../shared/networks.ts';
 
 const MAX_ID_LENGTH = 128;
 const MAX_ENDPOINTS = 16;
@@ -77,4 +78,21 @@ export function parseRegistration(body: unknown, now: number): BackendRecord {
     record.deviceId = deviceId;
   }
   return record;
+}
+
+/**
+ * Refuses a backend whose address or any endpoint host lies outside `networks`. Only IP literals
+ * pass: a host name could later resolve anywhere, so it is never followed.
+ */
+export function checkBackendNetworks(backend: BackendRecord, networks: NetworkList): void {
+  if (!networks.contains(backend.ip)) {
+    throw new ForbiddenError(`field "ip": ${backend.ip} is not an address inside PROXY_BACKEND_NETWORKS`);
+  }
+  for (const proto of BACKEND_PROTOCOLS) {
+    for (const endpoint of backend.endpoints[proto]) {
+      if (endpoint.host !== undefined && !networks.contains(endpoint.host)) {
+        throw new ForbiddenError(`field "${proto}": ${endpoint.host} is not an address inside PROXY_BACKEND_NETWORKS`);
+      }
+    }
+  }
 }

@@ -40,6 +40,8 @@ function appFor(env: Bindings): Hono<ControlEnv> {
     registerSecret: config.registerSecret,
     controlToken: config.controlToken,
     signer: new Signer(config.signingKey),
+    backendNetworks: config.backendNetworks,
+    clientAddressHeader: 'cf-connecting-ip',
   });
   cached = { env, app };
   return app;

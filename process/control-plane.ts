@@ -35,6 +35,7 @@ export async function startControlPlane(
     registerSecret: config.registerSecret,
     controlToken: config.controlToken,
     signer: processSigner(config, logger),
+    backendNetworks: config.backendNetworks,
     rtcCandidate: { host: config.webrtcCandidate, port: config.webrtc.port },
     onRtcSessionDeleted: hooks.onRtcSessionDeleted,
   };

@@ -18,6 +18,7 @@ export function defaultBackendRecord(config: DefaultBackendConfig, now: number):
     service: 'default',
     pid: '0',
     deviceId: 'default',
+    source: 'config',
     endpoints: {
       rtmp: port(config.rtmp),
       http: port(config.http),
@@ -38,7 +39,8 @@ export async function keepDefaultBackend(
 ): Promise<() => void> {
   const beat = async () => {
     try {
-      await store.upsertBackend(defaultBackendRecord(config, now()));
+      const result = await store.upsertBackend(defaultBackendRecord(config, now()));
+      if (result !== 'ok') logger.warn('default backend not registered', { result });
     } catch (err) {
       logger.warn('default backend heartbeat failed', { err: String(err) });
     }

@@ -19,6 +19,8 @@ export interface BackendRecord {
   service: string;
   pid: string;
   deviceId?: string;
+  /** Where the registration came from (client address, or "config" for the default backend). */
+  source?: string;
   endpoints: Record<BackendProtocol, Endpoint[]>;
   /** Last heartbeat, ms since the epoch. */
   updatedAt: number;

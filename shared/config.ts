@@ -4,6 +4,7 @@
 
 import { ConfigError } from './errors.ts';
 import { isLogLevel, type LogLevel } from './log.ts';
+import { DEFAULT_BACKEND_NETWORKS, NetworkList } from './networks.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -47,6 +48,10 @@ export interface Config {
    * key per process.
    */
   signingKey?: string;
+  /** Where registered origins may live (CIDRs); registration refuses any other address. */
+  backendNetworks: NetworkList;
+  /** Every store call gives up after this long with a clear error. */
+  storeTimeoutMs: number;
   /** URL of a remote control plane; unset means all-in-one (control plane in this process). */
   controlUrl?: string;
   /** Split mode: serve HLS on this node (fetching from origins here) instead of the control plane. */
@@ -135,6 +140,15 @@ class Reader {
     return value.replace(/\/+$/, '');
   }
 
+  networks(name: string, fallback: string): NetworkList {
+    const value = this.raw(name) ?? fallback;
+    try {
+      return new NetworkList(value);
+    } catch {
+      throw new ConfigError(`${name}="${value}" must be a comma-separated list of CIDRs such as 10.0.0.0/8`);
+    }
+  }
+
   secret(name: string): string | undefined {
     const value = this.raw(name);
     if (value !== undefined && !/^[A-Za-z0-9._~-]{8,256}$/.test(value)) {
@@ -205,6 +219,8 @@ export function parseConfig(env: Env): Readonly<Config> {
     registerSecret: read.secret('PROXY_REGISTER_SECRET'),
     controlToken: read.secret('PROXY_CONTROL_TOKEN'),
     signingKey: read.secret('PROXY_SIGNING_KEY'),
+    backendNetworks: read.networks('PROXY_BACKEND_NETWORKS', DEFAULT_BACKEND_NETWORKS),
+    storeTimeoutMs: read.duration('PROXY_STORE_TIMEOUT', 3_000),
     controlUrl: read.url('PROXY_CONTROL_URL'),
     hlsOnNode: read.flag('PROXY_HLS_ON_NODE'),
     webrtcCandidate: read.raw('PROXY_WEBRTC_CANDIDATE'),

@@ -4,10 +4,14 @@
 export type ErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
+  | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'unavailable'
   | 'no_backend'
   | 'upstream'
   | 'protocol'
@@ -38,6 +42,12 @@ export class UnauthorizedError extends SwitchyardError {
   }
 }
 
+export class ForbiddenError extends SwitchyardError {
+  constructor(message: string) {
+    super('forbidden', 403, message);
+  }
+}
+
 export class NotFoundError extends SwitchyardError {
   constructor(message: string) {
     super('not_found', 404, message);
@@ -54,6 +64,13 @@ export class MethodNotAllowedError extends SwitchyardError {
   }
 }
 
+/** The thing exists and belongs to someone else (a backend slot registered from another address). */
+export class ConflictError extends SwitchyardError {
+  constructor(message: string) {
+    super('conflict', 409, message);
+  }
+}
+
 export class PayloadTooLargeError extends SwitchyardError {
   constructor(message: string) {
     super('payload_too_large', 413, message);
@@ -63,6 +80,23 @@ export class PayloadTooLargeError extends SwitchyardError {
 export class UnsupportedMediaTypeError extends SwitchyardError {
   constructor(message: string) {
     super('unsupported_media_type', 415, message);
+  }
+}
+
+export class RateLimitedError extends SwitchyardError {
+  /** Seconds until a retry can succeed, for the Retry-After header. */
+  readonly retryAfterS: number;
+
+  constructor(message: string, retryAfterS: number) {
+    super('rate_limited', 429, message);
+    this.retryAfterS = retryAfterS;
+  }
+}
+
+/** A dependency is down or full (the store did not answer in time, a table is full); retry later. */
+export class UnavailableError extends SwitchyardError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', 503, message, options);
   }
 }
 

@@ -2,11 +2,15 @@
 // The secret lives in the path because SRS's heartbeat client drops the URL's query string.
 
 import { Hono } from 'hono';
-import { NotFoundError } from '../../shared/errors.ts';
+import { ConflictError, NotFoundError, UnavailableError } from '../../shared/errors.ts';
+import { DEFAULT_BACKEND_NETWORKS, NetworkList } from '../../shared/networks.ts';
 import { safeEqual } from '../auth.ts';
+import { clientAddress } from '../client-address.ts';
 import type { ControlEnv } from '../context.ts';
 import { readJson } from '../read-body.ts';
-import { parseRegistration } from '../registration.ts';
+import { checkBackendNetworks, parseRegistration } from '../registration.ts';
+
+const DEFAULT_NETWORKS = new NetworkList(DEFAULT_BACKEND_NETWORKS);
 
 export const MAX_REGISTER_BODY = 64 * 1024;
 
@@ -21,7 +25,14 @@ export const registerRoute = new Hono<ControlEnv>().post('/api/v1/srs/register/:
   }
   const body = await readJson(c, MAX_REGISTER_BODY);
   const backend = parseRegistration(body, deps.now());
-  await deps.store.upsertBackend(backend);
+  checkBackendNetworks(backend, deps.backendNetworks ?? DEFAULT_NETWORKS);
+  backend.source = clientAddress(c, deps.clientAddressHeader) ?? 'unknown';
+  // With a secret every registration proves it; without, only the registrant's address can refresh a live slot.
+  const result = await deps.store.upsertBackend(backend, { sameSourceOnly: !deps.registerSecret });
+  if (result === 'taken') {
+    throw new ConflictError(`backend ${backend.id} is alive and registered from another address`);
+  }
+  if (result === 'full') throw new UnavailableError('backend table is full');
   deps.logger.debug('backend heartbeat', { backend: backend.id, ip: backend.ip, pid: backend.pid });
   return c.json({ code: 0, pid: deps.identity.pid });
 });

@@ -2,10 +2,19 @@
 // on access, so nothing grows without limit.
 
 import type { BackendProtocol, BackendRecord, NodeRecord, RtcSession } from '../../shared/api-types.ts';
-import { type BackendStore, hasEndpoint, isAlive, type StoreOptions } from './store.ts';
+import { UnavailableError } from '../../shared/errors.ts';
+import {
+  type BackendStore,
+  DEFAULT_MAX_BACKENDS,
+  DEFAULT_MAX_STREAMS,
+  hasEndpoint,
+  isAlive,
+  mayReplace,
+  type StoreOptions,
+  type UpsertOptions,
+  type UpsertResult,
+} from './store.ts';
 
-const MAX_BACKENDS = 10_000;
-const MAX_STREAMS = 200_000;
 const MAX_RTC_SESSIONS = 100_000;
 const MAX_NODES = 1_000;
 
@@ -23,12 +32,13 @@ export class MemoryStore implements BackendStore {
 
   constructor(private readonly options: StoreOptions) {}
 
-  async upsertBackend(backend: BackendRecord): Promise<void> {
+  async upsertBackend(backend: BackendRecord, options?: UpsertOptions): Promise<UpsertResult> {
     this.sweepBackends(backend.updatedAt);
-    if (!this.backends.has(backend.id) && this.backends.size >= MAX_BACKENDS) {
-      throw new Error(`backend table full (${MAX_BACKENDS})`);
-    }
+    const existing = this.backends.get(backend.id);
+    if (options?.sameSourceOnly && !mayReplace(existing, backend, this.options)) return 'taken';
+    if (!existing && this.backends.size >= (this.options.maxBackends ?? DEFAULT_MAX_BACKENDS)) return 'full';
     this.backends.set(backend.id, structuredClone(backend));
+    return 'ok';
   }
 
   async getBackend(id: string): Promise<BackendRecord | null> {
@@ -108,10 +118,19 @@ export class MemoryStore implements BackendStore {
   }
 
   private bind(streamKey: string, backendId: string, now: number): void {
+    if (this.streams.size >= (this.options.maxStreams ?? DEFAULT_MAX_STREAMS)) this.sweepStreams(now);
+    // A binding may belong to a live stream; a full table refuses new streams rather than evict one.
+    if (this.streams.size >= (this.options.maxStreams ?? DEFAULT_MAX_STREAMS)) {
+      throw new UnavailableError('stream binding table is full');
+    }
     this.streams.set(streamKey, { backendId, expiresAt: now + this.options.streamTtlMs });
-    while (this.streams.size > MAX_STREAMS) {
-      const oldest = this.streams.keys().next().value as string;
-      this.streams.delete(oldest);
+  }
+
+  /** Drops expired bindings. They sit in use order with one TTL, so the first live one ends the sweep. */
+  private sweepStreams(now: number): void {
+    for (const [key, binding] of this.streams) {
+      if (binding.expiresAt > now) return;
+      this.streams.delete(key);
     }
   }
 

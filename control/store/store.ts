@@ -10,21 +10,43 @@ export interface StoreOptions {
   streamTtlMs: number;
   /** A WebRTC session lives this long after it is stored or last looked up by a node. */
   rtcSessionTtlMs: number;
+  /** Registered backends at most (live and recently dead); 10,000 by default. */
+  maxBackends?: number;
+  /** Stream bindings at most; when full, a new stream gets no backend rather than evicting one. */
+  maxStreams?: number;
 }
+
+export const DEFAULT_MAX_BACKENDS = 10_000;
+export const DEFAULT_MAX_STREAMS = 200_000;
 
 /** WebRTC sessions: nodes look theirs up every 15 s, so two minutes outlives a missed beat. */
 export const DEFAULT_RTC_SESSION_TTL_MS = 120_000;
 
+/**
+ * What a registration did: `ok`; `taken`, a live entry with that id was registered from another
+ * source (only with `sameSourceOnly`); `full`, the table holds `maxBackends` other entries.
+ */
+export type UpsertResult = 'ok' | 'taken' | 'full';
+
+export interface UpsertOptions {
+  /** Refuse to replace a live entry registered from another `source` (no registration secret). */
+  sameSourceOnly: boolean;
+}
+
 export interface BackendStore {
-  /** Adds a backend or refreshes its heartbeat; the same `id` (SRS server id) replaces the old entry. */
-  upsertBackend(backend: BackendRecord): Promise<void>;
+  /**
+   * Adds a backend or refreshes its heartbeat; the same `id` (SRS server id) replaces the old
+   * entry, within the rules of `options`. A full table never evicts an entry.
+   */
+  upsertBackend(backend: BackendRecord, options?: UpsertOptions): Promise<UpsertResult>;
   /** One backend by id (alive or recently dead), or null. */
   getBackend(id: string): Promise<BackendRecord | null>;
   /** Backends registered within twice the alive window (dead ones stay visible for a while). */
   listBackends(): Promise<BackendRecord[]>;
   /**
    * The backend bound to `streamKey` while it is alive; otherwise binds a live backend that has a
-   * `proto` endpoint, chosen by `random` in [0, 1). Null when no live backend has one.
+   * `proto` endpoint, chosen by `random` in [0, 1). Null when no live backend has one. Throws
+   * UnavailableError when the binding table is full (live bindings are never evicted).
    */
   pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<BackendRecord | null>;
   /** Stores a WebRTC session under its ICE username for the RTC session TTL. */
@@ -36,6 +58,12 @@ export interface BackendStore {
   upsertNode(node: NodeRecord): Promise<void>;
   listNodes(): Promise<NodeRecord[]>;
   close(): Promise<void>;
+}
+
+/** Whether a registration may take the slot `existing` holds (see UpsertOptions). */
+export function mayReplace(existing: BackendRecord | undefined, next: BackendRecord, options: StoreOptions): boolean {
+  if (!existing || existing.source === next.source) return true;
+  return !isAlive(existing, next.updatedAt, options.aliveMs);
 }
 
 export function isAlive(backend: BackendRecord, now: number, aliveMs: number): boolean {

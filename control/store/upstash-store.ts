@@ -8,7 +8,13 @@ import { type KeySpace, keySpace } from './keys.ts';
 import { LIST_BACKENDS } from './scripts/list-backends.ts';
 import { PICK_BACKEND } from './scripts/pick-backend.ts';
 import { REGISTER_BACKEND } from './scripts/register-backend.ts';
-import type { BackendStore, StoreOptions } from './store.ts';
+import {
+  type BackendStore,
+  DEFAULT_MAX_BACKENDS,
+  type StoreOptions,
+  type UpsertOptions,
+  type UpsertResult,
+} from './store.ts';
 
 export interface UpstashStoreOptions extends StoreOptions {
   url: string;
@@ -43,11 +49,21 @@ export class UpstashStore implements BackendStore {
     this.pick = redis.createScript<string | null>(PICK_BACKEND);
   }
 
-  async upsertBackend(backend: BackendRecord): Promise<void> {
-    await this.register.exec(
+  async upsertBackend(backend: BackendRecord, options?: UpsertOptions): Promise<UpsertResult> {
+    const result = await this.register.exec(
       [this.keys.backend(backend.id), this.keys.backendIndex],
-      [JSON.stringify(backend), backend.id, String(backend.updatedAt), String(2 * this.options.aliveMs)],
+      [
+        JSON.stringify(backend),
+        backend.id,
+        String(backend.updatedAt),
+        String(2 * this.options.aliveMs),
+        options?.sameSourceOnly ? '1' : '0',
+        backend.source ?? '',
+        String(this.options.aliveMs),
+        String(this.options.maxBackends ?? DEFAULT_MAX_BACKENDS),
+      ],
     );
+    return Number(result) === 1 ? 'ok' : Number(result) === 0 ? 'taken' : 'full';
   }
 
   async getBackend(id: string): Promise<BackendRecord | null> {

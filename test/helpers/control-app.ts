@@ -3,10 +3,17 @@ import { createControlApp } from '../../control/app.ts';
 import { MemoryStore } from '../../control/store/memory-store.ts';
 import type { BackendStore } from '../../control/store/store.ts';
 import { createLogger, type Logger } from '../../shared/log.ts';
+import { DEFAULT_BACKEND_NETWORKS, NetworkList } from '../../shared/networks.ts';
 import { Signer } from '../../shared/signer.ts';
 
 /** The key test control apps sign with, so tests can make the markers a playlist would carry. */
 export const TEST_SIGNER = new Signer('test-signing-key');
+
+/**
+ * The default origin networks plus 192.0.2.0/24, the documentation range SRS put in the captured
+ * heartbeat (its own guess of its address on the capture machine).
+ */
+export const TEST_NETWORKS = new NetworkList(`${DEFAULT_BACKEND_NETWORKS},192.0.2.0/24`);
 
 export interface TestControl {
   app: ReturnType<typeof createControlApp>;
@@ -37,6 +44,7 @@ export function testControl(
     random: () => 0,
     fetch: options.fetch,
     signer: TEST_SIGNER,
+    backendNetworks: TEST_NETWORKS,
   });
   return { app, store, clock };
 }

@@ -25,7 +25,12 @@ export async function startWorker(bindings: Record<string, string>): Promise<Min
     scriptPath: buildWorker(),
     compatibilityDate: '2026-04-01',
     // Every isolate of one deployment shares the signing key (a Worker refuses to run without one).
-    bindings: { PROXY_SIGNING_KEY: 'test-signing-key-0123456789', ...bindings },
+    // 192.0.2.0/24: the address SRS put in the captured heartbeat, besides the default networks.
+    bindings: {
+      PROXY_SIGNING_KEY: 'test-signing-key-0123456789',
+      PROXY_BACKEND_NETWORKS: '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,::1/128,fc00::/7,192.0.2.0/24',
+      ...bindings,
+    },
     host: '127.0.0.1',
     port: 0,
   });

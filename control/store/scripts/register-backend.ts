@@ -1,11 +1,26 @@
 // Upsert a backend record and its index entry atomically, and drop index entries whose records
-// have expired. KEYS: backend record, backend index. ARGV: record JSON, id, now ms, retention ms.
+// have expired. A live entry registered from another source is kept when ARGV[5] is "1" (no
+// registration secret: only the same address may refresh it); a full table refuses a new id and
+// never evicts one.
+// KEYS: backend record, backend index.
+// ARGV: record JSON, id, now ms, retention ms, same-source-only "1"/"0", source, alive ms, max backends.
+// Returns 1 (stored), 0 (taken by another source), -1 (table full).
 export const REGISTER_BACKEND = `
 local now = tonumber(ARGV[3])
 local retention = tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - retention)
+local existing = redis.call('GET', KEYS[1])
+if existing and ARGV[5] == '1' then
+  local old = cjson.decode(existing)
+  if old.source ~= ARGV[6] and now - tonumber(old.updatedAt) <= tonumber(ARGV[7]) then
+    return 0
+  end
+end
+if not existing and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[8]) then
+  return -1
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', retention)
 redis.call('ZADD', KEYS[2], now, ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - retention)
 redis.call('PEXPIRE', KEYS[2], retention)
 return 1
 `;
