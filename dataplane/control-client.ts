@@ -3,7 +3,7 @@
 // the control plane's answer is the single source of truth for stickiness.
 
 import type { BackendRecord, NodeRecord, RouteRequest, RouteResponse, RtcSession } from '../shared/api-types.ts';
-import { NoBackendError, SwitchyardError, UpstreamError } from '../shared/errors.ts';
+import { NoBackendError, SwitchyardError, UnavailableError, UpstreamError } from '../shared/errors.ts';
 
 export interface ControlClient {
   route(request: RouteRequest): Promise<RouteResponse>;
@@ -62,6 +62,9 @@ export function createControlClient(options: { fetch: FetchLike; baseUrl: string
         throw new UpstreamError(`control plane unreachable: ${(err as Error).message}`, { cause: err });
       }
       const body = (await res.json().catch(() => undefined)) as Partial<RouteResponse> & { message?: string };
+      if (res.status === 503 && body && (body as { error?: string }).error !== 'no_backend') {
+        throw new UnavailableError(`control plane unavailable: ${body.message ?? res.status}`);
+      }
       if (res.status === 503) throw new NoBackendError(body?.message ?? 'no backend');
       if (res.status !== 200 || !body?.address) {
         throw new UpstreamError(`control plane answered ${res.status}: ${body?.message ?? 'unexpected body'}`);

@@ -102,7 +102,7 @@ export class MemoryStore implements BackendStore {
   async upsertNode(node: NodeRecord): Promise<void> {
     for (const [id, n] of this.nodes)
       if (node.updatedAt - n.updatedAt > 2 * this.options.aliveMs) this.nodes.delete(id);
-    if (!this.nodes.has(node.id) && this.nodes.size >= MAX_NODES) throw new Error(`node table full (${MAX_NODES})`);
+    if (!this.nodes.has(node.id) && this.nodes.size >= MAX_NODES) throw new UnavailableError('node table is full');
     this.nodes.set(node.id, structuredClone(node));
   }
 

@@ -4,6 +4,7 @@
 
 import { Redis } from '@upstash/redis';
 import type { BackendProtocol, BackendRecord, NodeRecord, RtcSession } from '../../shared/api-types.ts';
+import { UnavailableError } from '../../shared/errors.ts';
 import { type KeySpace, keySpace } from './keys.ts';
 import { LIST_BACKENDS } from './scripts/list-backends.ts';
 import { PICK_BACKEND } from './scripts/pick-backend.ts';
@@ -20,6 +21,8 @@ export interface UpstashStoreOptions extends StoreOptions {
   url: string;
   token: string;
   keyPrefix: string;
+  /** Each REST request is aborted after this long (the store's caller bounds the whole call too). */
+  requestTimeoutMs?: number;
 }
 
 interface Script<T> {
@@ -41,6 +44,10 @@ export class UpstashStore implements BackendStore {
       automaticDeserialization: false,
       responseEncoding: false,
       enableTelemetry: false,
+      // One quick retry for a dropped connection; the client's default (5, exponential) turns an
+      // outage into seconds of waiting per request.
+      retry: { retries: 1, backoff: () => 50 },
+      signal: () => AbortSignal.timeout(options.requestTimeoutMs ?? 3_000),
     });
     this.redis = redis;
     this.keys = keySpace(options.keyPrefix);
@@ -112,11 +119,12 @@ export class UpstashStore implements BackendStore {
   }
 
   async upsertNode(node: NodeRecord): Promise<void> {
-    // Same atomic record + index script as backends, in the node key space.
-    await this.register.exec(
+    // Same atomic record + index script as backends, in the node key space; any source, 1,000 nodes.
+    const result = await this.register.exec(
       [this.keys.node(node.id), this.keys.nodeIndex],
-      [JSON.stringify(node), node.id, String(node.updatedAt), String(2 * this.options.aliveMs)],
+      [JSON.stringify(node), node.id, String(node.updatedAt), String(2 * this.options.aliveMs), '0', '', '0', '1000'],
     );
+    if (Number(result) !== 1) throw new UnavailableError('node table is full');
   }
 
   async listNodes(): Promise<NodeRecord[]> {

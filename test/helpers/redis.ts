@@ -6,6 +6,9 @@ export interface UpstashFixture {
   url: string;
   token: string;
   redisPort: number;
+  /** Freezes the REST server (SIGSTOP): it holds connections and answers nothing, like a hung endpoint. */
+  freeze(): void;
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -32,7 +35,10 @@ export async function startUpstash(): Promise<UpstashFixture> {
     url: `http://127.0.0.1:${restPort}`,
     token,
     redisPort,
+    freeze: () => rest.proc.kill('SIGSTOP'),
+    thaw: () => rest.proc.kill('SIGCONT'),
     close: async () => {
+      rest.proc.kill('SIGCONT');
       await rest.stop();
       await redis.stop();
     },
