@@ -7,6 +7,7 @@ import type { ControlDeps, ControlEnv } from './context.ts';
 import { answerErrorsAsJson } from './errors.ts';
 import { createHlsRoutes } from './hls/hls-routes.ts';
 import { storeHlsResolver } from './hls/store-resolver.ts';
+import { OFFER_LIMIT, REGISTER_LIMIT, ROUTE_LIMIT, rateLimit } from './rate-limit.ts';
 import { nodesRoute } from './routes/nodes.ts';
 import { registerRoute } from './routes/register.ts';
 import { rtcRoute } from './routes/rtc.ts';
@@ -42,12 +43,17 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
   if (surface !== 'public') {
     const internal = requireToken(resolved.controlToken);
     for (const path of INTERNAL_PATHS) app.use(path, internal);
+    app.post('/api/v1/srs/register/*', rateLimit('registration', REGISTER_LIMIT));
+    app.post('/api/v1/routes', rateLimit('routing', ROUTE_LIMIT));
     app.route('/', registerRoute);
     app.route('/', streamRoutesRoute);
     app.route('/', serversRoute);
     app.route('/', nodesRoute);
   }
   if (surface !== 'system') {
+    const offers = rateLimit('WebRTC offer', OFFER_LIMIT);
+    for (const path of ['/rtc/v1/whip/*', '/rtc/v1/whep/*', '/rtc/v1/publish/*', '/rtc/v1/play/*'])
+      app.post(path, offers);
     app.route('/', rtcRoute);
     const resolver = storeHlsResolver(resolved.store, resolved.now, resolved.random);
     app.route('/', createHlsRoutes(resolver, { signer: resolved.signer, fetch: deps.fetch }));

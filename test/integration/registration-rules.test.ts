@@ -82,3 +82,32 @@ describe('registration table full', () => {
     assert.deepEqual((await store.listBackends()).map((b) => b.id).sort(), ['a', 'b', 'c']);
   });
 });
+
+describe('flood bounds on the system API', () => {
+  it('rate-limits registration per source address while another source still registers', async () => {
+    let limited = 0;
+    let firstLimited = -1;
+    for (let i = 0; i < 150; i++) {
+      const res = await register(sy.ports.system, '127.0.0.7', heartbeat({ server: `vid-flood-${i}` }));
+      if (res.status === 429) {
+        limited++;
+        if (firstLimited < 0) firstLimited = i;
+      }
+    }
+    assert.ok(limited > 0, 'a flood from one address is limited');
+    assert.ok(firstLimited >= 90, `the burst allowance held: first 429 at ${firstLimited}`);
+    assert.equal((await register(sy.ports.system, '127.0.0.8', heartbeat({ server: 'vid-other' }))).status, 200);
+  });
+
+  it('pages the server list', async () => {
+    const base = `http://127.0.0.1:${sy.ports.system}/api/v1/servers`;
+    type Page = { data: { servers: Array<{ id: string }>; total: number; next?: string } };
+    const first = (await (await fetch(`${base}?limit=5`)).json()) as Page;
+    assert.equal(first.data.servers.length, 5);
+    assert.ok(first.data.total > 5);
+    assert.ok(first.data.next);
+    const second = (await (await fetch(`${base}?limit=5&after=${first.data.next}`)).json()) as Page;
+    assert.ok((second.data.servers[0]?.id ?? '') > (first.data.next ?? ''));
+    assert.equal((await fetch(`${base}?limit=0`)).status, 400);
+  });
+});
