@@ -56,6 +56,12 @@ export interface RtcSession {
   stream: string;
   kind: 'publish' | 'play';
   createdAt: number;
+  /**
+   * The origin's ICE password (the answer's a=ice-pwd): the key of the MESSAGE-INTEGRITY a client
+   * puts in its binding requests, so a node can tell the real client from one that only knows
+   * the username before letting the session move to a new address.
+   */
+  icePwd?: string;
 }
 
 /** A data-plane node as it announces itself, so signalling can hand its address to clients. */

@@ -25,7 +25,7 @@ import {
   originDeletePath,
   RESOURCE_TOKEN_TTL_MS,
 } from '../rtc/resource-token.ts';
-import { type CandidateAddress, firstCandidate, iceUfrag, rewriteCandidates } from '../rtc/sdp.ts';
+import { type CandidateAddress, firstCandidate, icePwd, iceUfrag, rewriteCandidates } from '../rtc/sdp.ts';
 
 const MAX_SDP_BYTES = 64 * 1024;
 const BACKEND_TIMEOUT_MS = 10_000;
@@ -106,6 +106,7 @@ async function storeSession(
     stream: route.stream,
     kind,
     createdAt: deps.now(),
+    icePwd: icePwd(answer),
   });
   return username;
 }

@@ -10,12 +10,22 @@ function lines(sdp: string): string[] {
   return sdp.split(/\r?\n/);
 }
 
-/** The first a=ice-ufrag (session level or first media section): what BUNDLE uses. */
-export function iceUfrag(sdp: string): string | undefined {
+function firstAttribute(sdp: string, name: string): string | undefined {
+  const prefix = `a=${name}:`;
   for (const line of lines(sdp)) {
-    if (line.startsWith('a=ice-ufrag:')) return line.slice('a=ice-ufrag:'.length).trim();
+    if (line.startsWith(prefix)) return line.slice(prefix.length).trim();
   }
   return undefined;
+}
+
+/** The first a=ice-ufrag (session level or first media section): what BUNDLE uses. */
+export function iceUfrag(sdp: string): string | undefined {
+  return firstAttribute(sdp, 'ice-ufrag');
+}
+
+/** The first a=ice-pwd, paired with iceUfrag. */
+export function icePwd(sdp: string): string | undefined {
+  return firstAttribute(sdp, 'ice-pwd');
 }
 
 /** The first UDP host candidate's address, if any. */
