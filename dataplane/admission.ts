@@ -22,7 +22,9 @@ export interface Admitted {
 export interface Refused {
   ok: false;
   source: string;
-  /** Which limit, for the log line. */
+  /** The limit reached: all sources together, or this source's. */
+  limit: 'global' | 'source';
+  /** For the log line. */
   reason: string;
 }
 
@@ -46,11 +48,16 @@ export class Admission {
     const source = sourceKey(address);
     const { maxPending, maxPendingPerSource } = this.limits;
     if (maxPending > 0 && this.total >= maxPending) {
-      return { ok: false, source, reason: `${maxPending} sessions pending on this node (limit)` };
+      return { ok: false, source, limit: 'global', reason: `${maxPending} sessions pending on this node (limit)` };
     }
     const fromSource = this.bySource.get(source) ?? 0;
     if (maxPendingPerSource > 0 && fromSource >= maxPendingPerSource) {
-      return { ok: false, source, reason: `${maxPendingPerSource} sessions pending from ${source} (limit)` };
+      return {
+        ok: false,
+        source,
+        limit: 'source',
+        reason: `${maxPendingPerSource} sessions pending from ${source} (limit)`,
+      };
     }
     this.total++;
     this.bySource.set(source, fromSource + 1);
@@ -129,4 +136,13 @@ export class LogThrottle {
     this.held = 0;
     return held;
   }
+}
+
+/** A listener's refusal log: one line per window for each limit, with the count held back. */
+export function refusalLogger(log: (refused: Refused, notLogged: number) => void, windowMs = 10_000) {
+  const throttles = { global: new LogThrottle(windowMs), source: new LogThrottle(windowMs) };
+  return (refused: Refused): void => {
+    const held = throttles[refused.limit].take();
+    if (held !== undefined) log(refused, held);
+  };
 }
