@@ -2,6 +2,7 @@
 
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
+import { Admission } from './admission.ts';
 import type { ControlClient } from './control-client.ts';
 import { createFallbackApp } from './http/fallback-app.ts';
 import { type HttpStreamServer, startHttpStreamServer } from './http/listener.ts';
@@ -21,7 +22,7 @@ export interface DataPlane {
 }
 
 export interface DataPlaneOptions {
-  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles' | 'webrtc' | 'srt'>;
+  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles' | 'webrtc' | 'srt' | 'limits'>;
   control: ControlClient;
   logger: Logger;
   version: string;
@@ -32,17 +33,23 @@ export interface DataPlaneOptions {
 
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const logger = options.logger.child({ plane: 'data' });
+  const { limits } = options.config;
+  const admission = new Admission(limits);
   const rtmp = await startRtmpListener(options.config.rtmp, {
     control: options.control,
     logger: logger.child({ proto: 'rtmp' }),
     timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
     version: options.version,
+    admission,
+    limits,
   });
   const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
   const http = await startHttpStreamServer(options.config.httpServer, {
     control: options.control,
     logger: logger.child({ proto: 'http' }),
     fallback: (req) => fallback.fetch(req),
+    admission,
+    limits,
   });
   const webrtc = new WebRtcRelay({
     address: options.config.webrtc,
