@@ -83,8 +83,7 @@ export async function runClientPhase(
   const connectExtras: Record<string, string> = {};
 
   for (;;) {
-    const { message, command } = await readCommand(reader, input);
-    if (!command) continue;
+    const { command, msid } = await readCommand(reader, input);
     switch (command.name) {
       case 'connect': {
         app = getString(command.object, 'app');
@@ -121,7 +120,7 @@ export async function runClientPhase(
           tcUrl,
           name,
           extraArgs,
-          msid: message.msid,
+          msid,
           connectExtras,
           reader,
           writer,

@@ -65,7 +65,7 @@ export class MessageReader {
   next(): RtmpMessage | null {
     const h = this.header;
     for (;;) {
-      if (!readChunkHeader(this.pending, 0, this.chunkSize, this.states, h)) return null;
+      if (!readChunkHeader(this.pending, 0, this.chunkSize, this.states, h)) return this.waitForMore();
       if (h.messageStart && h.length > this.options.maxMessageSize) {
         throw new ProtocolError(`message of ${h.length} bytes exceeds ${this.options.maxMessageSize}`);
       }
@@ -73,7 +73,7 @@ export class MessageReader {
         throw new ProtocolError(`more than ${this.maxChunkStreams} chunk streams`);
       }
       const end = h.payloadStart + h.payloadLength;
-      if (end > this.pending.length) return null;
+      if (end > this.pending.length) return this.waitForMore();
       const chunk = this.pending.subarray(h.payloadStart, end);
       this.pending = this.pending.subarray(end);
       commitChunkHeader(this.states, h);
@@ -112,6 +112,13 @@ export class MessageReader {
     return rest;
   }
 
+  /** Keeps a small remainder in a buffer of its own, not in the larger read it was part of. */
+  private waitForMore(): null {
+    const p = this.pending;
+    if (p.buffer.byteLength > 2 * p.length + 1024) this.pending = Buffer.from(p);
+    return null;
+  }
+
   private complete(h: ChunkHeader, payload: Buffer): RtmpMessage {
     const message: RtmpMessage = { type: h.type, msid: h.msid, timestamp: h.timestamp, payload };
     this.applyControl(message);
@@ -137,18 +144,29 @@ export class MessageReader {
   }
 }
 
-/** Reads until the next whole message; decodes it when it is a command. */
+/**
+ * Reads until the next command, skipping other messages (protocol control is applied by the
+ * reader). Returns only the decoded command: a message's payload is a view of a whole socket
+ * read, and a caller waiting for its next command would keep that read alive.
+ */
 export async function readCommand(
   reader: MessageReader,
   input: { readSome(): Promise<Buffer> },
-): Promise<{ message: RtmpMessage; command?: Command }> {
-  let message = reader.next();
-  while (!message) {
+): Promise<{ command: Command; msid: number }> {
+  for (;;) {
+    const found = nextCommand(reader);
+    if (found) return found;
     reader.push(await input.readSome());
-    message = reader.next();
   }
-  const isCommand = message.type === MessageType.CommandAmf0 || message.type === MessageType.CommandAmf3;
-  return { message, command: isCommand ? decodeCommand(message) : undefined };
+}
+
+function nextCommand(reader: MessageReader): { command: Command; msid: number } | undefined {
+  for (let message = reader.next(); message; message = reader.next()) {
+    if (message.type === MessageType.CommandAmf0 || message.type === MessageType.CommandAmf3) {
+      return { command: decodeCommand(message), msid: message.msid };
+    }
+  }
+  return undefined;
 }
 
 export function decodeChunkSize(payload: Buffer): number {
