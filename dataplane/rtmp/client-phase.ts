@@ -26,7 +26,7 @@ const COMMAND_PHASE_MAX_MESSAGE = 64 * 1024;
 const COMMAND_PHASE_MAX_PARTIALS = 4;
 /** Chunk streams a client may use before publish/play (ffmpeg and OBS use 2 to 5). */
 const COMMAND_PHASE_MAX_CHUNK_STREAMS = 16;
-export const DEFAULT_CLIENT_PHASE_MAX_BYTES = 64 * 1024;
+const DEFAULT_CLIENT_PHASE_MAX_BYTES = 64 * 1024;
 
 /** What an RTMP session needs from its listener for the limits (see docs/data-plane.md, Limits). */
 export interface RtmpSessionLimits {

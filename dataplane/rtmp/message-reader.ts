@@ -27,7 +27,7 @@ export interface MessageReaderOptions {
   maxChunkStreams?: number;
 }
 
-interface Partial {
+interface PartialMessage {
   /** The message's payload, allocated at its declared size when its first chunk arrives. */
   payload: Buffer;
   filled: number;
@@ -37,7 +37,7 @@ export class MessageReader {
   chunkSize = DEFAULT_CHUNK_SIZE;
   readonly states: ChunkStates = new Map();
   private pending: Buffer = Buffer.alloc(0);
-  private readonly partials = new Map<number, Partial>();
+  private readonly partials = new Map<number, PartialMessage>();
   /** Sum of the partial messages' declared sizes. */
   private reserved = 0;
   private readonly header: ChunkHeader = newChunkHeader();
@@ -91,7 +91,7 @@ export class MessageReader {
         }
         // Copied into its own buffer, so a partial message holds its size and not the larger
         // socket reads its chunks arrived in.
-        const partial: Partial = { payload: Buffer.allocUnsafe(h.length), filled: 0 };
+        const partial: PartialMessage = { payload: Buffer.allocUnsafe(h.length), filled: 0 };
         this.partials.set(h.csid, partial);
         this.reserved += h.length;
       }
