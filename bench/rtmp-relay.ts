@@ -51,7 +51,8 @@ async function run(label: string, port: number, measuredPid: number): Promise<Re
 const nginx = await startNginxRtmp();
 // BENCH_PROFILE=dir writes a V8 CPU profile of the Switchyard process there.
 const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-const sy = await startSwitchyard({ PROXY_LOG_LEVEL: 'warn' }, profile);
+// Every player comes from 127.0.0.1: lift the per-source limit on sessions not relaying yet.
+const sy = await startSwitchyard({ PROXY_LOG_LEVEL: 'warn', PROXY_MAX_PENDING_PER_IP: '0' }, profile);
 try {
   await register(sy.systemPort, originBody('nginx', { rtmp: nginx.rtmpPort }));
   const publisher = publishTestStream(`rtmp://127.0.0.1:${nginx.rtmpPort}/live/bench`, {

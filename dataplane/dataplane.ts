@@ -2,6 +2,7 @@
 
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
+import { Admission } from './admission.ts';
 import type { ControlClient } from './control-client.ts';
 import { createFallbackApp } from './http/fallback-app.ts';
 import { type HttpStreamServer, startHttpStreamServer } from './http/listener.ts';
@@ -22,7 +23,7 @@ export interface DataPlane {
 }
 
 export interface DataPlaneOptions {
-  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles' | 'webrtc' | 'srt'>;
+  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles' | 'webrtc' | 'srt' | 'limits'>;
   control: ControlClient;
   logger: Logger;
   version: string;
@@ -33,6 +34,8 @@ export interface DataPlaneOptions {
 
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const logger = options.logger.child({ plane: 'data' });
+  const { limits } = options.config;
+  const admission = new Admission(limits);
   // A listener that fails to bind closes the ones already open, so a failed start leaves nothing.
   const opened: Array<() => Promise<void>> = [];
   try {
@@ -41,6 +44,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       logger: logger.child({ proto: 'rtmp' }),
       timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
       version: options.version,
+      admission,
+      limits,
     });
     opened.push(() => rtmp.stopAccepting());
     const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
@@ -48,6 +53,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       control: options.control,
       logger: logger.child({ proto: 'http' }),
       fallback: (req) => fallback.fetch(req),
+      admission,
+      limits,
     });
     opened.push(() => http.stopAccepting());
     const webrtc = new WebRtcRelay({

@@ -20,7 +20,8 @@ export class SocketReader {
 
   constructor(
     private readonly socket: Socket,
-    private readonly maxBuffered = 256 * 1024,
+    /** Pauses reading above this; a session's byte bounds are enforced by its message reader. */
+    private readonly maxBuffered = 64 * 1024,
   ) {
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);

@@ -22,6 +22,20 @@ export interface DefaultBackendConfig {
   srt?: number;
 }
 
+/** Bounds on sessions before they relay, and on players that stop reading (docs/data-plane.md, Limits). */
+export interface ConnectionLimits {
+  /** Sessions not relaying yet (handshake, commands, request headers, routing), all sources. */
+  maxPending: number;
+  /** Of those, from one IP (IPv6: one /64); 0 = no limit. */
+  maxPendingPerSource: number;
+  /** Bytes an RTMP client may make the node hold before publish/play. */
+  pendingMaxBytes: number;
+  /** A player whose socket stays backed up this long is closed; 0 = never. */
+  writeStallMs: number;
+  /** Time an HTTP client has to send its request headers. */
+  httpHeadersMs: number;
+}
+
 export interface Config {
   rtmp: ListenAddress;
   httpServer: ListenAddress;
@@ -65,6 +79,7 @@ export interface Config {
   /** How long a stream stays bound to its backend after its last routing request. */
   streamTtlMs: number;
   logLevel: LogLevel;
+  limits: ConnectionLimits;
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -118,6 +133,27 @@ class Reader {
     if (ms === undefined || ms < 0)
       throw new ConfigError(`${name}="${value}" is not a duration such as 20s, 1m or 500ms`);
     return ms;
+  }
+
+  /** A whole number in min..max. */
+  count(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max)
+      throw new ConfigError(`${name}="${value}" is not a whole number in ${min}..${max}`);
+    return n;
+  }
+
+  /** A byte size: `65536`, `64k`/`64KiB`, `1m`/`1MiB` (1024-based), within min..max. */
+  bytes(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const match = /^(\d+)\s*(?:(k|kb|kib)|(m|mb|mib))?$/i.exec(value);
+    const n = match ? Number(match[1]) * (match[2] ? 1024 : match[3] ? 1024 * 1024 : 1) : Number.NaN;
+    if (!(n >= min && n <= max))
+      throw new ConfigError(`${name}="${value}" is not a size in ${min}..${max} bytes (such as 65536 or 64k)`);
+    return n;
   }
 
   flag(name: string): boolean {
@@ -202,6 +238,10 @@ export function parseConfig(env: Env): Readonly<Config> {
   if (forceQuitMs < graceQuitMs)
     throw new ConfigError('PROXY_FORCE_QUIT_TIMEOUT must not be shorter than PROXY_GRACE_QUIT_TIMEOUT');
 
+  const httpHeadersMs = read.duration('PROXY_HTTP_HEADERS_TIMEOUT', 10_000);
+  if (httpHeadersMs < 1000 || httpHeadersMs > 300_000)
+    throw new ConfigError('PROXY_HTTP_HEADERS_TIMEOUT must be between 1s and 5m');
+
   const config: Config = {
     rtmp: read.listen('PROXY_RTMP_SERVER', 11935),
     httpServer: read.listen('PROXY_HTTP_SERVER', 18080),
@@ -228,6 +268,13 @@ export function parseConfig(env: Env): Readonly<Config> {
     backendTtlMs: read.duration('PROXY_BACKEND_TTL', 300_000),
     streamTtlMs: read.duration('PROXY_STREAM_TTL', 86_400_000),
     logLevel,
+    limits: {
+      maxPending: read.count('PROXY_MAX_PENDING_CONNECTIONS', 1000, 0, 1_000_000),
+      maxPendingPerSource: read.count('PROXY_MAX_PENDING_PER_IP', 20, 0, 1_000_000),
+      pendingMaxBytes: read.bytes('PROXY_PENDING_MAX_BYTES', 64 * 1024, 4 * 1024, 16 * 1024 * 1024),
+      writeStallMs: read.duration('PROXY_WRITE_STALL_TIMEOUT', 10_000),
+      httpHeadersMs,
+    },
   };
   return Object.freeze(config);
 }

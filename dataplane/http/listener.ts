@@ -1,14 +1,29 @@
 // The HTTP stream server (PROXY_HTTP_SERVER): live streams relayed natively (the hot path);
 // everything else (static files, versions, later HLS) goes to a Hono app.
+//
+// Limits (docs/data-plane.md, Limits): a connection is admitted only while the node's pending
+// limits allow it and counts as pending until its first response is done or its stream relays;
+// a later live-stream request on a kept-alive connection counts again while it is routed.
+// Headers are bounded in size and time; a player that stops reading is closed after the stall
+// timeout.
 
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
-import type { ListenAddress } from '../../shared/config.ts';
+import type { ConnectionLimits, ListenAddress } from '../../shared/config.ts';
 import type { Logger } from '../../shared/log.ts';
+import { type Admission, type Admitted, refusalLogger } from '../admission.ts';
 import type { ControlClient } from '../control-client.ts';
+import { StallError, StallTimer } from '../relay-pipe.ts';
 import { nextSessionId } from '../session-id.ts';
 import { isLiveStreamRequest } from './live-paths.ts';
-import { CORS_HEADERS, relayLiveStream } from './stream-relay.ts';
+import { CORS_HEADERS, relayLiveStream, sendJsonError } from './stream-relay.ts';
+
+/** Request line plus headers; players send well under 2 KiB. */
+const MAX_HEADER_BYTES = 16 * 1024;
+/** Whole request, body included (only non-stream requests have one). */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface HttpStreamServer {
   port: number;
@@ -23,32 +38,89 @@ export interface HttpStreamDeps {
   logger: Logger;
   /** Handles every request that is not a live stream. */
   fallback: (request: Request) => Response | Promise<Response>;
+  /** Shared by the node's listeners. */
+  admission: Admission;
+  limits: Pick<ConnectionLimits, 'writeStallMs' | 'httpHeadersMs'>;
 }
 
 export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDeps): Promise<HttpStreamServer> {
   const fallback = getRequestListener(deps.fallback);
+  const { admission, limits } = deps;
   let active = 0;
-  const server: Server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const pathname = q < 0 ? url : url.slice(0, q);
-    const query = q < 0 ? '' : url.slice(q + 1);
-    if (req.method === 'OPTIONS' && isLiveStreamRequest(pathname, query)) {
-      res.writeHead(204, CORS_HEADERS);
-      res.end();
+  /** Admissions of connections whose first request has not been answered yet. */
+  const firstRequest = new WeakMap<Socket, Admitted>();
+  const logRefusal = refusalLogger((refused, notLogged) =>
+    deps.logger.warn('http connection refused', { reason: refused.reason, source: refused.source, notLogged }),
+  );
+
+  const server: Server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: limits.httpHeadersMs,
+      requestTimeout: Math.max(REQUEST_TIMEOUT_MS, limits.httpHeadersMs),
+      // How often node checks those two timeouts (its default, 30 s, would let them overrun).
+      connectionsCheckingInterval: Math.min(1000, limits.httpHeadersMs),
+    },
+    (req, res) => {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const pathname = q < 0 ? url : url.slice(0, q);
+      const query = q < 0 ? '' : url.slice(q + 1);
+      const live = isLiveStreamRequest(pathname, query);
+      let admitted = firstRequest.get(req.socket);
+      firstRequest.delete(req.socket);
+      if (!admitted && live && (req.method === 'GET' || req.method === 'HEAD')) {
+        const again = admission.admit(req.socket.remoteAddress);
+        if (!again.ok) {
+          logRefusal(again);
+          res.setHeader('connection', 'close');
+          sendJsonError(res, 503, 'overloaded', `too many sessions starting: ${again.reason}`);
+          return;
+        }
+        admitted = again;
+      }
+      if (admitted) res.once('close', admitted.release);
+
+      if (req.method === 'OPTIONS' && live) {
+        res.writeHead(204, CORS_HEADERS);
+        res.end();
+        return;
+      }
+      if ((req.method === 'GET' || req.method === 'HEAD') && live) {
+        const log = deps.logger.child({ cid: nextSessionId('http'), client: req.socket.remoteAddress });
+        active++;
+        res.once('close', () => active--);
+        // The relay pipes the backend's response into `res`: from then on the session relays, and
+        // the source pausing means the player's socket is backed up.
+        res.once('pipe', (source: Readable) => {
+          admitted?.release();
+          const stall = new StallTimer(limits.writeStallMs, () => {
+            log.info('http stream closed', { reason: new StallError(limits.writeStallMs).message });
+            res.destroy();
+          });
+          source.on('pause', stall.start);
+          source.on('resume', stall.stop);
+          res.once('close', stall.stop);
+        });
+        relayLiveStream(req, res, deps.control, log).catch((err) => {
+          log.error('http stream relay crashed', { err: String(err) });
+          res.destroy();
+        });
+        return;
+      }
+      void fallback(req, res);
+    },
+  );
+  server.on('connection', (socket: Socket) => {
+    const admitted = admission.admit(socket.remoteAddress);
+    if (!admitted.ok) {
+      // No request has been read: nothing to answer yet, so the connection just closes.
+      socket.destroy();
+      logRefusal(admitted);
       return;
     }
-    if ((req.method === 'GET' || req.method === 'HEAD') && isLiveStreamRequest(pathname, query)) {
-      const log = deps.logger.child({ cid: nextSessionId('http'), client: req.socket.remoteAddress });
-      active++;
-      res.once('close', () => active--);
-      relayLiveStream(req, res, deps.control, log).catch((err) => {
-        log.error('http stream relay crashed', { err: String(err) });
-        res.destroy();
-      });
-      return;
-    }
-    void fallback(req, res);
+    firstRequest.set(socket, admitted);
+    socket.once('close', admitted.release);
   });
   server.keepAliveTimeout = 5_000;
   return new Promise((resolve, reject) => {

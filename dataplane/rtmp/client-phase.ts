@@ -22,6 +22,21 @@ import { ChunkStream } from './message-types.ts';
 /** The message stream id our createStream hands out. */
 export const CLIENT_STREAM_ID = 1;
 const COMMAND_PHASE_MAX_MESSAGE = 64 * 1024;
+/** Chunk streams a client may have partial messages on before publish/play (commands come whole). */
+const COMMAND_PHASE_MAX_PARTIALS = 4;
+/** Chunk streams a client may use before publish/play (ffmpeg and OBS use 2 to 5). */
+const COMMAND_PHASE_MAX_CHUNK_STREAMS = 16;
+const DEFAULT_CLIENT_PHASE_MAX_BYTES = 64 * 1024;
+
+/** What an RTMP session needs from its listener for the limits (see docs/data-plane.md, Limits). */
+export interface RtmpSessionLimits {
+  /** Bytes the client phase may hold: unparsed input plus partial messages (the handshake is read apart). */
+  clientPhaseMaxBytes: number;
+  /** A player whose socket stays backed up this long is closed; 0 = never. */
+  writeStallMs: number;
+  /** Called when the session starts relaying: it no longer counts as pending. */
+  onRelaying?: () => void;
+}
 
 export interface ClientRequest {
   kind: 'publish' | 'play';
@@ -39,23 +54,36 @@ export interface ClientRequest {
   writer: ChunkWriter;
 }
 
-export async function runClientPhase(socket: Socket, input: SocketReader, version: string): Promise<ClientRequest> {
+export async function runClientPhase(
+  socket: Socket,
+  input: SocketReader,
+  version: string,
+  limits?: Pick<RtmpSessionLimits, 'clientPhaseMaxBytes'>,
+): Promise<ClientRequest> {
+  const maxBytes = limits?.clientPhaseMaxBytes ?? DEFAULT_CLIENT_PHASE_MAX_BYTES;
   const c0c1 = await input.read(1 + HANDSHAKE_SIZE);
   socket.write(encodeS0S1S2(decodeC0C1(c0c1), Math.floor(Date.now() / 1000)));
   await input.read(HANDSHAKE_SIZE); // C2: content unchecked, as every server does
 
-  const reader = new MessageReader({ maxMessageSize: COMMAND_PHASE_MAX_MESSAGE, maxBuffered: 1024 * 1024 });
+  const reader = new MessageReader({
+    maxMessageSize: Math.min(COMMAND_PHASE_MAX_MESSAGE, maxBytes),
+    maxBuffered: maxBytes,
+    maxPartials: COMMAND_PHASE_MAX_PARTIALS,
+    maxChunkStreams: COMMAND_PHASE_MAX_CHUNK_STREAMS,
+  });
   const writer = new ChunkWriter();
   const send = (csid: number, ...messages: RtmpMessage[]) => {
     for (const m of messages) socket.write(writer.encode(csid, m));
+    // Replies are tiny, so a backlog means the client sends commands and reads nothing back.
+    if (socket.writableLength > maxBytes)
+      throw new ProtocolError(`client reads none of the replies (${socket.writableLength} bytes unsent)`);
   };
   let app: string | undefined;
   let tcUrl: string | undefined;
   const connectExtras: Record<string, string> = {};
 
   for (;;) {
-    const { message, command } = await readCommand(reader, input);
-    if (!command) continue;
+    const { command, msid } = await readCommand(reader, input);
     switch (command.name) {
       case 'connect': {
         app = getString(command.object, 'app');
@@ -92,7 +120,7 @@ export async function runClientPhase(socket: Socket, input: SocketReader, versio
           tcUrl,
           name,
           extraArgs,
-          msid: message.msid,
+          msid,
           connectExtras,
           reader,
           writer,

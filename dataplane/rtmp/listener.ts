@@ -1,8 +1,11 @@
-// The RTMP TCP listener: accepts clients and owns their sessions until they close.
+// The RTMP TCP listener: accepts clients and owns their sessions until they close. A client is
+// admitted only while the node's pending limits allow it (see ../admission.ts); it counts as
+// pending until its session relays or closes. Over the limit, the socket is closed at once.
 
 import { createServer, type Server } from 'node:net';
-import type { ListenAddress } from '../../shared/config.ts';
+import type { ConnectionLimits, ListenAddress } from '../../shared/config.ts';
 import type { Logger } from '../../shared/log.ts';
+import { type Admission, refusalLogger } from '../admission.ts';
 import { nextSessionId } from '../session-id.ts';
 import { RtmpSession, type RtmpSessionDeps } from './session.ts';
 
@@ -15,14 +18,45 @@ export interface RtmpListener {
   closeAll(reason: string): void;
 }
 
-export function startRtmpListener(address: ListenAddress, deps: RtmpSessionDeps): Promise<RtmpListener> {
+export interface RtmpListenerDeps extends Omit<RtmpSessionDeps, 'limits'> {
+  /** Shared by the node's listeners. */
+  admission: Admission;
+  limits: Pick<ConnectionLimits, 'pendingMaxBytes' | 'writeStallMs'>;
+}
+
+export function startRtmpListener(address: ListenAddress, deps: RtmpListenerDeps): Promise<RtmpListener> {
   const sessions = new Set<RtmpSession>();
+  const { admission, limits, ...sessionDeps } = deps;
+  const logRefusal = refusalLogger((refused, notLogged) =>
+    deps.logger.warn('rtmp connection refused', { reason: refused.reason, source: refused.source, notLogged }),
+  );
   const server: Server = createServer((socket) => {
+    const admitted = admission.admit(socket.remoteAddress);
+    if (!admitted.ok) {
+      socket.destroy();
+      logRefusal(admitted);
+      return;
+    }
     const log: Logger = deps.logger.child({
       cid: nextSessionId('rtmp'),
       client: `${socket.remoteAddress}:${socket.remotePort}`,
     });
-    const session = new RtmpSession(socket, { ...deps, logger: log }, (s) => sessions.delete(s));
+    const session = new RtmpSession(
+      socket,
+      {
+        ...sessionDeps,
+        logger: log,
+        limits: {
+          clientPhaseMaxBytes: limits.pendingMaxBytes,
+          writeStallMs: limits.writeStallMs,
+          onRelaying: admitted.release,
+        },
+      },
+      (s) => {
+        admitted.release();
+        sessions.delete(s);
+      },
+    );
     sessions.add(session);
     void session.run();
   });

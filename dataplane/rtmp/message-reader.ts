@@ -1,5 +1,6 @@
 // Reassembles whole RTMP messages from chunks, for the command phase of a session. Handles
-// Set Chunk Size and Abort itself. Bounded: message size, partial messages, buffered bytes.
+// Set Chunk Size and Abort itself. Bounded: message size, chunk streams, partial messages, and
+// the bytes held (unparsed input plus the declared size of every partial message).
 
 import { ProtocolError } from '../../shared/errors.ts';
 import {
@@ -15,27 +16,47 @@ import type { RtmpMessage } from './chunk-writer.ts';
 import { type Command, decodeCommand } from './commands.ts';
 import { MessageType } from './message-types.ts';
 
-const MAX_PARTIALS = 16;
-
 export interface MessageReaderOptions {
   /** Largest message accepted; commands are small, so the command phase keeps this low. */
   maxMessageSize: number;
-  /** Largest amount of unparsed bytes held. */
+  /** Most bytes held: unparsed input plus the declared size of every partial message. */
   maxBuffered: number;
+  /** Most chunk streams with a message in progress at once (default 16). */
+  maxPartials?: number;
+  /** Most chunk streams ever used (default 64; the chunk stream id space is 65,599). */
+  maxChunkStreams?: number;
+}
+
+interface PartialMessage {
+  /** The message's payload, allocated at its declared size when its first chunk arrives. */
+  payload: Buffer;
+  filled: number;
 }
 
 export class MessageReader {
   chunkSize = DEFAULT_CHUNK_SIZE;
   readonly states: ChunkStates = new Map();
   private pending: Buffer = Buffer.alloc(0);
-  private readonly partials = new Map<number, { parts: Buffer[]; filled: number }>();
+  private readonly partials = new Map<number, PartialMessage>();
+  /** Sum of the partial messages' declared sizes. */
+  private reserved = 0;
   private readonly header: ChunkHeader = newChunkHeader();
+  private readonly maxPartials: number;
+  private readonly maxChunkStreams: number;
 
-  constructor(private readonly options: MessageReaderOptions) {}
+  constructor(private readonly options: MessageReaderOptions) {
+    this.maxPartials = options.maxPartials ?? 16;
+    this.maxChunkStreams = options.maxChunkStreams ?? 64;
+  }
+
+  /** Bytes held now: unparsed input plus partial messages. */
+  get held(): number {
+    return this.pending.length + this.reserved;
+  }
 
   push(data: Buffer): void {
     this.pending = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
-    if (this.pending.length > this.options.maxBuffered) {
+    if (this.held > this.options.maxBuffered) {
       throw new ProtocolError(`more than ${this.options.maxBuffered} bytes buffered without a complete message`);
     }
   }
@@ -44,37 +65,43 @@ export class MessageReader {
   next(): RtmpMessage | null {
     const h = this.header;
     for (;;) {
-      if (!readChunkHeader(this.pending, 0, this.chunkSize, this.states, h)) return null;
+      if (!readChunkHeader(this.pending, 0, this.chunkSize, this.states, h)) return this.waitForMore();
       if (h.messageStart && h.length > this.options.maxMessageSize) {
         throw new ProtocolError(`message of ${h.length} bytes exceeds ${this.options.maxMessageSize}`);
       }
+      if (!this.states.has(h.csid) && this.states.size >= this.maxChunkStreams) {
+        throw new ProtocolError(`more than ${this.maxChunkStreams} chunk streams`);
+      }
       const end = h.payloadStart + h.payloadLength;
-      if (end > this.pending.length) return null;
-      const payload = this.pending.subarray(h.payloadStart, end);
+      if (end > this.pending.length) return this.waitForMore();
+      const chunk = this.pending.subarray(h.payloadStart, end);
       this.pending = this.pending.subarray(end);
       commitChunkHeader(this.states, h);
 
-      let partial = this.partials.get(h.csid);
       if (h.messageStart) {
-        partial = { parts: [], filled: 0 };
+        this.dropPartial(h.csid);
+        // A message in one chunk (every command real clients send) is handed out as is.
+        if (h.remainingAfter === 0) return this.complete(h, chunk);
+        if (this.partials.size >= this.maxPartials)
+          throw new ProtocolError(`more than ${this.maxPartials} interleaved messages`);
+        if (this.pending.length + this.reserved + h.length > this.options.maxBuffered) {
+          throw new ProtocolError(
+            `a ${h.length}-byte message would buffer more than ${this.options.maxBuffered} bytes before a complete one`,
+          );
+        }
+        // Copied into its own buffer, so a partial message holds its size and not the larger
+        // socket reads its chunks arrived in.
+        const partial: PartialMessage = { payload: Buffer.allocUnsafe(h.length), filled: 0 };
         this.partials.set(h.csid, partial);
-        if (this.partials.size > MAX_PARTIALS)
-          throw new ProtocolError(`more than ${MAX_PARTIALS} interleaved messages`);
+        this.reserved += h.length;
       }
+      const partial = this.partials.get(h.csid);
       if (!partial) throw new ProtocolError(`continuation chunk on chunk stream ${h.csid} without a message`);
-      partial.parts.push(payload);
-      partial.filled += payload.length;
+      partial.filled += chunk.copy(partial.payload, partial.filled);
       if (h.remainingAfter > 0) continue;
 
-      this.partials.delete(h.csid);
-      const message: RtmpMessage = {
-        type: h.type,
-        msid: h.msid,
-        timestamp: h.timestamp,
-        payload: partial.parts.length === 1 ? (partial.parts[0] as Buffer) : Buffer.concat(partial.parts),
-      };
-      this.applyControl(message);
-      return message;
+      this.dropPartial(h.csid);
+      return this.complete(h, partial.payload);
     }
   }
 
@@ -85,30 +112,61 @@ export class MessageReader {
     return rest;
   }
 
+  /** Keeps a small remainder in a buffer of its own, not in the larger read it was part of. */
+  private waitForMore(): null {
+    const p = this.pending;
+    if (p.buffer.byteLength > 2 * p.length + 1024) this.pending = Buffer.from(p);
+    return null;
+  }
+
+  private complete(h: ChunkHeader, payload: Buffer): RtmpMessage {
+    const message: RtmpMessage = { type: h.type, msid: h.msid, timestamp: h.timestamp, payload };
+    this.applyControl(message);
+    return message;
+  }
+
+  private dropPartial(csid: number): void {
+    const partial = this.partials.get(csid);
+    if (!partial) return;
+    this.partials.delete(csid);
+    this.reserved -= partial.payload.length;
+  }
+
   private applyControl(message: RtmpMessage): void {
     if (message.type === MessageType.SetChunkSize) {
       this.chunkSize = decodeChunkSize(message.payload);
     } else if (message.type === MessageType.Abort && message.payload.length >= 4) {
       const csid = message.payload.readUInt32BE(0);
-      this.partials.delete(csid);
+      this.dropPartial(csid);
       const state = this.states.get(csid);
       if (state) state.remaining = 0;
     }
   }
 }
 
-/** Reads until the next whole message; decodes it when it is a command. */
+/**
+ * Reads until the next command, skipping other messages (protocol control is applied by the
+ * reader). Returns only the decoded command: a message's payload is a view of a whole socket
+ * read, and a caller waiting for its next command would keep that read alive.
+ */
 export async function readCommand(
   reader: MessageReader,
   input: { readSome(): Promise<Buffer> },
-): Promise<{ message: RtmpMessage; command?: Command }> {
-  let message = reader.next();
-  while (!message) {
+): Promise<{ command: Command; msid: number }> {
+  for (;;) {
+    const found = nextCommand(reader);
+    if (found) return found;
     reader.push(await input.readSome());
-    message = reader.next();
   }
-  const isCommand = message.type === MessageType.CommandAmf0 || message.type === MessageType.CommandAmf3;
-  return { message, command: isCommand ? decodeCommand(message) : undefined };
+}
+
+function nextCommand(reader: MessageReader): { command: Command; msid: number } | undefined {
+  for (let message = reader.next(); message; message = reader.next()) {
+    if (message.type === MessageType.CommandAmf0 || message.type === MessageType.CommandAmf3) {
+      return { command: decodeCommand(message), msid: message.msid };
+    }
+  }
+  return undefined;
 }
 
 export function decodeChunkSize(payload: Buffer): number {

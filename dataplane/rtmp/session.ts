@@ -11,7 +11,7 @@ import { SocketReader } from '../socket-reader.ts';
 import { runBackendPhase } from './backend-phase.ts';
 import { DEFAULT_CHUNK_SIZE } from './chunk-header.ts';
 import { ChunkRelay } from './chunk-relay.ts';
-import { type ClientRequest, runClientPhase } from './client-phase.ts';
+import { type ClientRequest, type RtmpSessionLimits, runClientPhase } from './client-phase.ts';
 import { onStatus, setChunkSize } from './commands.ts';
 import { ChunkStream } from './message-types.ts';
 
@@ -29,6 +29,7 @@ export interface RtmpSessionDeps {
   logger: Logger;
   timeouts: RtmpTimeouts;
   version: string;
+  limits?: RtmpSessionLimits;
 }
 
 export class RtmpSession {
@@ -59,7 +60,7 @@ export class RtmpSession {
     let request: ClientRequest;
     try {
       this.arm(this.deps.timeouts.clientPhaseMs, 'client phase timed out (no publish/play)');
-      request = await runClientPhase(this.client, clientInput, this.deps.version);
+      request = await runClientPhase(this.client, clientInput, this.deps.version, this.deps.limits);
     } catch (err) {
       this.close(`client phase: ${errorMessage(err)}`);
       return;
@@ -114,7 +115,7 @@ export class RtmpSession {
       const downLeft = Buffer.concat([session.reader.takeRemaining(), backendInput.detach()]);
       const onError = (err: unknown) => this.close(`relay: ${errorMessage(err)}`);
       pipeThrough(this.client, backend, (d, out) => up.push(d, out), onError, this.counters.up);
-      pipeThrough(backend, this.client, (d, out) => down.push(d, out), onError, this.counters.down);
+      pipeThrough(backend, this.client, (d, out) => down.push(d, out), onError, this.counters.down, this.deps.limits);
       const first: Buffer[] = [];
       if (upLeft.length) up.push(upLeft, first);
       for (const b of first) backend.write(b);
@@ -122,6 +123,7 @@ export class RtmpSession {
       if (downLeft.length) down.push(downLeft, first);
       for (const b of first) this.client.write(b);
       this.relaying = true;
+      this.deps.limits?.onRelaying?.();
       this.client.resume();
       backend.resume();
       this.log.info('rtmp relay started', { backendMsid: session.msid });

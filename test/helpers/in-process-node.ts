@@ -8,14 +8,20 @@ import { type ProxyPorts, proxyPorts } from './ports.ts';
 export interface InProcessNode {
   node: SwitchyardNode;
   rtmpPort: number;
+  httpPort: number;
   systemPort: number;
   srtPort: number;
   ports: ProxyPorts;
 }
 
-export async function startInProcessNode(logger: Logger, overrides: NodeOverrides = {}): Promise<InProcessNode> {
-  const { ports, env } = await proxyPorts();
-  const config = parseConfig({ ...env, PROXY_GRACE_QUIT_TIMEOUT: '0s' });
+/** `env` adds PROXY_* settings (limits, timeouts) to the free ports. */
+export async function startInProcessNode(
+  logger: Logger,
+  overrides: NodeOverrides = {},
+  env: Record<string, string> = {},
+): Promise<InProcessNode> {
+  const { ports, env: portEnv } = await proxyPorts();
+  const config = parseConfig({ ...portEnv, PROXY_GRACE_QUIT_TIMEOUT: '0s', ...env });
   const node = await startNode(config, logger, overrides);
-  return { node, rtmpPort: ports.rtmp, systemPort: ports.system, srtPort: ports.srt, ports };
+  return { node, rtmpPort: ports.rtmp, httpPort: ports.http, systemPort: ports.system, srtPort: ports.srt, ports };
 }
