@@ -28,7 +28,7 @@ export interface DataPlaneOptions {
   logger: Logger;
   version: string;
   /** Handles non-stream requests on the HTTP port after static files. */
-  httpNext: (request: Request) => Response | Promise<Response>;
+  httpNext: (request: Request, env: unknown) => Response | Promise<Response>;
   rtmpTimeouts?: RtmpTimeouts;
 }
 
@@ -52,7 +52,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     const http = await startHttpStreamServer(options.config.httpServer, {
       control: options.control,
       logger: logger.child({ proto: 'http' }),
-      fallback: (req) => fallback.fetch(req),
+      fallback: (req, env) => fallback.fetch(req, env),
       admission,
       limits,
     });

@@ -30,7 +30,7 @@ export interface NodeOverrides {
   rtmpTimeouts?: RtmpTimeouts;
 }
 
-type HttpHandler = (request: Request) => Response | Promise<Response>;
+type HttpHandler = (request: Request, env: unknown) => Response | Promise<Response>;
 
 /** What the node's HTTP port does with requests that are not live streams, in split mode. */
 function remoteHttpHandler(config: Readonly<Config>, control: ControlClient, logger: Logger): HttpHandler {
@@ -71,7 +71,7 @@ export async function startNode(
       });
       closers.push(() => plane.close());
       control = inProcessControlClient(plane.system, config.controlToken);
-      httpNext = (req) => plane.public.fetch(req);
+      httpNext = (req, env) => plane.public.fetch(req, env);
       const servers = await serveControlApps([
         [plane.system, config.systemApi],
         [plane.public, config.httpApi],

@@ -15,10 +15,10 @@ export function checkStaticDir(dir: string | undefined): void {
 
 export function createFallbackApp(options: {
   staticDir?: string;
-  next: (request: Request) => Response | Promise<Response>;
+  next: (request: Request, env: unknown) => Response | Promise<Response>;
 }): Hono {
   const app = new Hono();
   if (options.staticDir) app.use('*', serveStatic({ root: options.staticDir }));
-  app.all('*', (c) => options.next(c.req.raw));
+  app.all('*', (c) => options.next(c.req.raw, c.env));
   return app;
 }

@@ -37,7 +37,8 @@ export interface HttpStreamDeps {
   control: ControlClient;
   logger: Logger;
   /** Handles every request that is not a live stream. */
-  fallback: (request: Request) => Response | Promise<Response>;
+  /** `env` carries the Node request (`incoming`), so handlers can see the client's address. */
+  fallback: (request: Request, env: unknown) => Response | Promise<Response>;
   /** Shared by the node's listeners. */
   admission: Admission;
   limits: Pick<ConnectionLimits, 'writeStallMs' | 'httpHeadersMs'>;

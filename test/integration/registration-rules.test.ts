@@ -99,6 +99,24 @@ describe('flood bounds on the system API', () => {
     assert.equal((await register(sy.ports.system, '127.0.0.8', heartbeat({ server: 'vid-other' }))).status, 200);
   });
 
+  it('rate-limits WebRTC offers per source on both player-facing HTTP ports', async () => {
+    for (const port of [sy.ports.api, sy.ports.http]) {
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/rtc/v1/whep/?app=live&stream=flood${i}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/sdp' },
+          body: 'v=0\r\n',
+        });
+        await res.arrayBuffer();
+        statuses.push(res.status);
+      }
+      assert.ok(statuses.includes(429), `port ${port}: ${statuses.join(',')}`);
+      // One bucket per source across both ports: the first port spends the burst allowance.
+      if (port === sy.ports.api) assert.ok(statuses.indexOf(429) >= 25, `burst honoured: ${statuses.join(',')}`);
+    }
+  });
+
   it('pages the server list', async () => {
     const base = `http://127.0.0.1:${sy.ports.system}/api/v1/servers`;
     type Page = { data: { servers: Array<{ id: string }>; total: number; next?: string } };
