@@ -2,13 +2,14 @@
 
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
+import type { CloseReason } from './close-reason.ts';
 import type { ControlClient } from './control-client.ts';
 import { createFallbackApp } from './http/fallback-app.ts';
 import { type HttpStreamServer, startHttpStreamServer } from './http/listener.ts';
 import { type RtmpListener, startRtmpListener } from './rtmp/listener.ts';
 import { DEFAULT_RTMP_TIMEOUTS, type RtmpTimeouts } from './rtmp/session.ts';
 import { SrtRelay } from './srt/srt-relay.ts';
-import { WebRtcRelay } from './webrtc/udp-relay.ts';
+import { WebRtcRelay } from './webrtc/webrtc-relay.ts';
 
 export interface DataPlane {
   rtmp: RtmpListener;
@@ -16,8 +17,10 @@ export interface DataPlane {
   webrtc: WebRtcRelay;
   srt: SrtRelay;
   activeSessions(): number;
+  /** No new clients on any listener; live sessions go on. */
   stopAccepting(): Promise<void>;
-  closeAll(reason: string): void;
+  /** Ends every session; resolves once the UDP listeners and their sockets are closed. */
+  closeAll(reason: CloseReason): Promise<void>;
 }
 
 export interface DataPlaneOptions {
@@ -63,13 +66,14 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     srt,
     activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
     stopAccepting: async () => {
+      webrtc.stopAccepting();
+      srt.stopAccepting();
       await Promise.all([rtmp.stopAccepting(), http.stopAccepting()]);
     },
-    closeAll: (reason) => {
+    closeAll: async (reason) => {
       rtmp.closeAll(reason);
       http.closeAll();
-      void webrtc.close();
-      void srt.close();
+      await Promise.all([webrtc.close(), srt.close()]);
     },
   };
 }

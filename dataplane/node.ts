@@ -99,7 +99,7 @@ export async function startNode(
       if (dataPlane.activeSessions() > 0) {
         logger.warn('grace period over, closing sessions', { sessions: dataPlane.activeSessions() });
       }
-      dataPlane.closeAll('shutdown');
+      await dataPlane.closeAll('shutdown');
       await Promise.all(controlServers.map((s) => s.close()));
       for (const close of closers) await close();
     },

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { encodeStun, StunAttr, StunType } from '../../dataplane/webrtc/stun.ts';
-import { WebRtcRelay } from '../../dataplane/webrtc/udp-relay.ts';
+import { WebRtcRelay } from '../../dataplane/webrtc/webrtc-relay.ts';
 import type { RtcSession } from '../../shared/api-types.ts';
 import { createLogger } from '../../shared/log.ts';
 import { freeUdpPort } from '../helpers/ports.ts';
