@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:net';
 import type { ListenAddress } from '../../shared/config.ts';
 import type { Logger } from '../../shared/log.ts';
+import type { CloseReason } from '../close-reason.ts';
 import { nextSessionId } from '../session-id.ts';
 import { RtmpSession, type RtmpSessionDeps } from './session.ts';
 
@@ -12,7 +13,7 @@ export interface RtmpListener {
   /** Stops accepting; existing sessions go on. */
   stopAccepting(): Promise<void>;
   /** Closes every session now. */
-  closeAll(reason: string): void;
+  closeAll(reason: CloseReason): void;
 }
 
 export function startRtmpListener(address: ListenAddress, deps: RtmpSessionDeps): Promise<RtmpListener> {
