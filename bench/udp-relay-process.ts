@@ -1,6 +1,6 @@
 // Benchmark helper process: Switchyard's WebRTC relay with every USERNAME mapped to the echo
 // server named by ECHO_PORT (signalling is not what this measures); prints its port.
-import { WebRtcRelay } from '../dataplane/webrtc/udp-relay.ts';
+import { WebRtcRelay } from '../dataplane/webrtc/webrtc-relay.ts';
 import { createLogger } from '../shared/log.ts';
 
 const echoPort = Number(process.env.ECHO_PORT);

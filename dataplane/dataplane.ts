@@ -3,13 +3,14 @@
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { Admission } from './admission.ts';
+import type { CloseReason } from './close-reason.ts';
 import type { ControlClient } from './control-client.ts';
 import { createFallbackApp } from './http/fallback-app.ts';
 import { type HttpStreamServer, startHttpStreamServer } from './http/listener.ts';
 import { type RtmpListener, startRtmpListener } from './rtmp/listener.ts';
 import { DEFAULT_RTMP_TIMEOUTS, type RtmpTimeouts } from './rtmp/session.ts';
 import { SrtRelay } from './srt/srt-relay.ts';
-import { WebRtcRelay } from './webrtc/udp-relay.ts';
+import { WebRtcRelay } from './webrtc/webrtc-relay.ts';
 
 export interface DataPlane {
   rtmp: RtmpListener;
@@ -17,9 +18,10 @@ export interface DataPlane {
   webrtc: WebRtcRelay;
   srt: SrtRelay;
   activeSessions(): number;
+  /** No new clients on any listener; live sessions go on. */
   stopAccepting(): Promise<void>;
-  /** Closes every session and the UDP listeners. */
-  closeAll(reason: string): Promise<void>;
+  /** Ends every session; resolves once the UDP listeners and their sockets are closed. */
+  closeAll(reason: CloseReason): Promise<void>;
 }
 
 export interface DataPlaneOptions {
@@ -77,6 +79,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       srt,
       activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
       stopAccepting: async () => {
+        webrtc.stopAccepting();
+        srt.stopAccepting();
         await Promise.all([rtmp.stopAccepting(), http.stopAccepting()]);
       },
       closeAll: async (reason) => {

@@ -95,10 +95,8 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
         // the source pausing means the player's socket is backed up.
         res.once('pipe', (source: Readable) => {
           admitted?.release();
-          const stall = new StallTimer(limits.writeStallMs, () => {
-            log.info('http stream closed', { reason: new StallError(limits.writeStallMs).message });
-            res.destroy();
-          });
+          // The relay logs the close, with reason client_stalled.
+          const stall = new StallTimer(limits.writeStallMs, () => res.destroy(new StallError(limits.writeStallMs)));
           source.on('pause', stall.start);
           source.on('resume', stall.stop);
           res.once('close', stall.stop);

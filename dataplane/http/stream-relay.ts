@@ -5,7 +5,9 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { errorMessage, SwitchyardError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { streamFromHttp, streamKey } from '../../shared/stream-identity.ts';
+import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
+import { StallError } from '../relay-pipe.ts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -46,10 +48,17 @@ export async function relayLiveStream(
   log: Logger,
 ): Promise<void> {
   const url = req.url ?? '/';
+  let ended = false;
+  /** The stream's one `http stream closed` line. */
+  const closed = (reason: CloseReason, detail: string, logger = log) => {
+    if (!ended) logClose(logger, 'http stream closed', reason, detail);
+    ended = true;
+  };
   let identity: ReturnType<typeof streamFromHttp>;
   try {
     identity = streamFromHttp(req.headers.host, url);
   } catch (err) {
+    closed('bad_input', errorMessage(err));
     sendJsonError(res, 400, 'bad_request', errorMessage(err));
     return;
   }
@@ -57,11 +66,15 @@ export async function relayLiveStream(
   try {
     route = await control.route({ ...identity, proto: 'http' });
   } catch (err) {
+    closed(routeFailure(err), errorMessage(err));
     const status = err instanceof SwitchyardError ? err.status : 502;
     sendJsonError(res, status, err instanceof SwitchyardError ? err.code : 'upstream', errorMessage(err));
     return;
   }
-  if (res.destroyed || req.destroyed) return;
+  if (res.destroyed || req.destroyed) {
+    closed('client_gone', 'client left while the stream was routed');
+    return;
+  }
 
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -81,16 +94,27 @@ export async function relayLiveStream(
   });
   const log2 = log.child({ stream: streamKey(identity), backend: route.backend.id });
   let finished = false;
+  let timedOut = false;
+  let responded = false;
   const abort = () => {
-    if (!finished) upstream.destroy();
+    if (finished) return closed('backend_gone', 'backend ended the stream', log2);
+    // The listener destroys a player that stopped reading with a StallError.
+    if (res.errored instanceof StallError) closed('client_stalled', res.errored.message, log2);
+    else closed('client_gone', 'client closed the connection', log2);
+    upstream.destroy();
   };
   res.on('close', abort);
-  upstream.on('timeout', () => upstream.destroy(new Error('backend response timed out')));
+  upstream.on('timeout', () => {
+    timedOut = true;
+    upstream.destroy(new Error('backend response timed out'));
+  });
   upstream.on('error', (err) => {
-    log2.warn('http stream backend failed', { err: err.message });
+    const reason = timedOut ? 'backend_timeout' : responded ? 'backend_gone' : 'backend_refused';
+    closed(reason, err.message, log2);
     sendJsonError(res, 502, 'upstream', 'backend request failed');
   });
   upstream.on('response', (backendRes) => {
+    responded = true;
     upstream.setTimeout(0);
     const out: Record<string, string | string[]> = { ...CORS_HEADERS };
     for (const [name, value] of Object.entries(backendRes.headers)) {
@@ -101,7 +125,10 @@ export async function relayLiveStream(
     backendRes.on('end', () => {
       finished = true;
     });
-    backendRes.on('error', () => res.destroy());
+    backendRes.on('error', (err) => {
+      closed('backend_gone', err.message, log2);
+      res.destroy();
+    });
     log2.info('http stream relay started', { status: backendRes.statusCode });
   });
   upstream.end();

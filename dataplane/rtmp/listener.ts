@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net';
 import type { ConnectionLimits, ListenAddress } from '../../shared/config.ts';
 import type { Logger } from '../../shared/log.ts';
 import { type Admission, refusalLogger } from '../admission.ts';
+import type { CloseReason } from '../close-reason.ts';
 import { nextSessionId } from '../session-id.ts';
 import { RtmpSession, type RtmpSessionDeps } from './session.ts';
 
@@ -15,7 +16,7 @@ export interface RtmpListener {
   /** Stops accepting; existing sessions go on. */
   stopAccepting(): Promise<void>;
   /** Closes every session now. */
-  closeAll(reason: string): void;
+  closeAll(reason: CloseReason): void;
 }
 
 export interface RtmpListenerDeps extends Omit<RtmpSessionDeps, 'limits'> {

@@ -2,11 +2,12 @@
 // The session owns both sockets and its timer; close(reason) is idempotent and releases all.
 
 import { connect, type Socket } from 'node:net';
-import { errorMessage, NoBackendError, UpstreamError } from '../../shared/errors.ts';
+import { errorMessage, ProtocolError, UpstreamError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { streamFromRtmp, streamKey } from '../../shared/stream-identity.ts';
+import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
-import { type PipeCounters, pipeThrough } from '../relay-pipe.ts';
+import { type PipeCounters, pipeThrough, StallError } from '../relay-pipe.ts';
 import { SocketReader } from '../socket-reader.ts';
 import { runBackendPhase } from './backend-phase.ts';
 import { DEFAULT_CHUNK_SIZE } from './chunk-header.ts';
@@ -36,6 +37,8 @@ export class RtmpSession {
   private backend: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Set by fail(): the session ends for this reason once the client has its status. */
+  private failure: { reason: CloseReason; detail: string } | undefined;
   private relaying = false;
   readonly counters = { up: { bytes: 0 } as PipeCounters, down: { bytes: 0 } as PipeCounters };
   private log: Logger;
@@ -47,8 +50,8 @@ export class RtmpSession {
   ) {
     this.log = deps.logger;
     client.setNoDelay(true);
-    client.on('error', (err) => this.close(`client error: ${err.message}`));
-    client.on('close', () => this.close('client closed'));
+    client.on('error', (err) => this.close('client_gone', `client error: ${err.message}`));
+    client.on('close', () => this.close('client_gone', 'client closed'));
   }
 
   get isRelaying(): boolean {
@@ -59,10 +62,12 @@ export class RtmpSession {
     const clientInput = new SocketReader(this.client);
     let request: ClientRequest;
     try {
-      this.arm(this.deps.timeouts.clientPhaseMs, 'client phase timed out (no publish/play)');
+      this.arm(this.deps.timeouts.clientPhaseMs, 'client_timeout', 'client phase timed out (no publish/play)');
       request = await runClientPhase(this.client, clientInput, this.deps.version, this.deps.limits);
     } catch (err) {
-      this.close(`client phase: ${errorMessage(err)}`);
+      // The reader reports the client's hang-up as a protocol error too.
+      const reason = err instanceof ProtocolError && !this.client.readableEnded ? 'bad_input' : 'client_gone';
+      this.close(reason, `client phase: ${errorMessage(err)}`);
       return;
     }
     if (this.closed) return;
@@ -71,16 +76,29 @@ export class RtmpSession {
       try {
         return streamFromRtmp(request.tcUrl, request.name);
       } catch (err) {
-        this.fail(request, 'NetStream.Publish.BadName', errorMessage(err));
+        this.fail(request, 'NetStream.Publish.BadName', 'bad_input', errorMessage(err));
         return undefined;
       }
     })();
     if (!identity) return;
     this.log = this.log.child({ stream: streamKey(identity), kind: request.kind });
 
+    const status = request.kind === 'publish' ? 'NetStream.Publish.BadName' : 'NetStream.Play.StreamNotFound';
+    this.arm(this.deps.timeouts.backendPhaseMs, 'backend_timeout', 'backend did not answer in time');
+    let route: Awaited<ReturnType<ControlClient['route']>>;
     try {
-      this.arm(this.deps.timeouts.backendPhaseMs, 'backend did not answer in time');
-      const route = await this.deps.control.route({ ...identity, proto: 'rtmp' });
+      route = await this.deps.control.route({ ...identity, proto: 'rtmp' });
+    } catch (err) {
+      const reason = routeFailure(err);
+      this.fail(
+        request,
+        status,
+        reason,
+        reason === 'no_backend' ? `no backend: ${errorMessage(err)}` : errorMessage(err),
+      );
+      return;
+    }
+    try {
       if (this.closed) return;
       this.log = this.log.child({ backend: route.backend.id });
       const backend = await this.dial(route.address.host, route.address.port);
@@ -113,9 +131,13 @@ export class RtmpSession {
       });
       const upLeft = Buffer.concat([request.reader.takeRemaining(), clientInput.detach()]);
       const downLeft = Buffer.concat([session.reader.takeRemaining(), backendInput.detach()]);
-      const onError = (err: unknown) => this.close(`relay: ${errorMessage(err)}`);
-      pipeThrough(this.client, backend, (d, out) => up.push(d, out), onError, this.counters.up);
-      pipeThrough(backend, this.client, (d, out) => down.push(d, out), onError, this.counters.down, this.deps.limits);
+      const upError = (err: unknown) => this.close('bad_input', `relay from client: ${errorMessage(err)}`);
+      const downError = (err: unknown) =>
+        err instanceof StallError
+          ? this.close('client_stalled', errorMessage(err))
+          : this.close('backend_gone', `relay from backend: ${errorMessage(err)}`);
+      pipeThrough(this.client, backend, (d, out) => up.push(d, out), upError, this.counters.up);
+      pipeThrough(backend, this.client, (d, out) => down.push(d, out), downError, this.counters.down, this.deps.limits);
       const first: Buffer[] = [];
       if (upLeft.length) up.push(upLeft, first);
       for (const b of first) backend.write(b);
@@ -128,36 +150,35 @@ export class RtmpSession {
       backend.resume();
       this.log.info('rtmp relay started', { backendMsid: session.msid });
     } catch (err) {
-      const code = request.kind === 'publish' ? 'NetStream.Publish.BadName' : 'NetStream.Play.StreamNotFound';
-      const reason = err instanceof NoBackendError ? `no backend: ${err.message}` : errorMessage(err);
-      this.fail(request, code, reason);
+      this.fail(request, status, 'backend_refused', errorMessage(err));
     }
   }
 
-  /** Idempotent: ends both sockets and the timer, then tells the owner. */
-  close(reason: string): void {
+  /** Idempotent: ends both sockets and the timer, logs why once, then tells the owner. */
+  close(reason: CloseReason, detail = ''): void {
     if (this.closed) return;
     this.closed = true;
+    // After fail() the client's hang-up (or the flush timer) is expected: the failure is the reason.
+    const why = this.failure ?? { reason, detail };
     this.disarm();
     this.client.destroy();
     this.backend?.destroy();
-    this.log.info('rtmp session closed', {
-      reason,
+    logClose(this.log, 'rtmp session closed', why.reason, why.detail, {
       upBytes: this.counters.up.bytes,
       downBytes: this.counters.down.bytes,
     });
     this.onClosed(this);
   }
 
-  /** Tells the client why, then closes once the status is flushed. */
-  private fail(request: ClientRequest, code: string, description: string): void {
-    if (this.closed) return;
-    this.log.warn('rtmp session failed', { reason: description });
+  /** Tells the client why (an onStatus error `code`), then closes once the status is flushed. */
+  private fail(request: ClientRequest, code: string, reason: CloseReason, description: string): void {
+    if (this.closed || this.failure) return;
+    this.failure = { reason, detail: description };
     const status = onStatus(request.msid, 'error', code, description);
     this.client.end(request.writer.encode(ChunkStream.OverStream, status));
     this.backend?.destroy();
     // end() flushes, then 'close' fires; make sure a stuck client cannot hold the session.
-    this.arm(2_000, `closing after: ${description}`);
+    this.arm(2_000, reason, description);
   }
 
   private dial(host: string, port: number): Promise<Socket> {
@@ -168,17 +189,17 @@ export class RtmpSession {
       socket.once('connect', () => resolve(socket));
       socket.once('error', (err) => reject(new UpstreamError(`backend ${host}:${port}: ${err.message}`)));
       socket.on('close', () => {
-        if (this.relaying) this.close('backend closed');
+        if (this.relaying) this.close('backend_gone', 'backend closed');
       });
       socket.on('error', (err) => {
-        if (this.relaying) this.close(`backend error: ${err.message}`);
+        if (this.relaying) this.close('backend_gone', `backend error: ${err.message}`);
       });
     });
   }
 
-  private arm(ms: number, reason: string): void {
+  private arm(ms: number, reason: CloseReason, detail: string): void {
     this.disarm();
-    this.timer = setTimeout(() => this.close(reason), ms);
+    this.timer = setTimeout(() => this.close(reason, detail), ms);
   }
 
   private disarm(): void {

@@ -1,34 +1,132 @@
-// One relayed SRT caller: its address, the conclusion it sent, the origin socket and the
-// handshake timers. Owned by SrtRelay, which closes it.
+// One relayed SRT caller, from its conclusion on: the handshake with the origin as that caller
+// (own socket, retransmitted until answered, bounded by a timeout), then the relay of every
+// datagram both ways untouched. Owns its origin socket, its timers and its state; close(reason)
+// is idempotent and removes it from the listener.
 
-import type { Socket } from 'node:dgram';
 import type { Logger } from '../../shared/log.ts';
-import type { Handshake } from './handshake.ts';
+import type { CloseReason } from '../close-reason.ts';
+import type { UdpListener } from '../udp-listener.ts';
+import { UdpSession } from '../udp-session.ts';
+import { decodeHandshake, type Handshake, HandshakeType, isHandshake, Rejection } from './handshake.ts';
+import { ControlType, controlType, isControl } from './packet.ts';
+import { originConclusion, originInduction, rejection } from './relay-handshakes.ts';
 
-export type State = 'connecting' | 'established' | 'closed';
+const ORIGIN_RETRY_MS = 250;
 
-export class SrtSession {
-  state: State = 'connecting';
-  lastSeen = Date.now();
-  backend: Socket | undefined;
-  conclusionResponse: Buffer | undefined;
-  timer: NodeJS.Timeout | undefined;
-  retry: NodeJS.Timeout | undefined;
-  packetsUp = 0;
-  packetsDown = 0;
+export class SrtSession extends UdpSession {
+  protected readonly closeMessage = 'srt session closed';
+  state: 'connecting' | 'established' = 'connecting';
+  /** The origin's answer to our conclusion, repeated to a caller that sends its conclusion again. */
+  private conclusionResponse: Buffer | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private induction: Buffer | undefined;
 
   constructor(
-    readonly callerAddress: string,
-    readonly callerPort: number,
+    listener: UdpListener<SrtSession>,
+    address: string,
+    port: number,
+    /** The caller's conclusion: what we send the origin in its name. */
     readonly conclusion: Handshake,
-    public log: Logger,
-  ) {}
-}
+    log: Logger,
+    handshakeMs: number,
+  ) {
+    super(listener, address, port, undefined, log);
+    this.handshakeTimer = setTimeout(
+      () => this.refuse(Rejection.Unavailable, 'backend_timeout', 'origin did not complete the handshake'),
+      handshakeMs,
+    );
+  }
 
-export function ipv4Field(address: string): Buffer {
-  // libsrt writes the peer address as host-order 32-bit words: 127.0.0.1 arrives as 01 00 00 7f.
-  const out = Buffer.alloc(16);
-  const octets = address.split('.').map(Number);
-  if (octets.length === 4) for (let i = 0; i < 4; i++) out[i] = octets[3 - i] as number;
-  return out;
+  /** The route is known: call the origin as the caller. */
+  connect(host: string, port: number, backendId: string): void {
+    if (this.isClosed) return;
+    this.log = this.log.child({ backend: backendId });
+    this.induction = originInduction(this.conclusion, host);
+    this.connectOrigin(host, port);
+  }
+
+  /** Tells the caller it is refused (`code`: an SRT rejection), then closes. */
+  refuse(code: number, reason: CloseReason, detail: string): void {
+    if (this.isClosed) return;
+    this.toClient(rejection(this.conclusion, code));
+    this.close(reason, `${detail} (rejected ${code})`);
+  }
+
+  fromClient(msg: Buffer): void {
+    if (this.state === 'connecting') {
+      // Handshakes now are the caller repeating its conclusion while the origin answers.
+      if (!isHandshake(msg))
+        this.listener.drop('not a handshake from a connecting caller', this.clientAddress, this.clientPort);
+      return;
+    }
+    if (isControl(msg)) {
+      const type = controlType(msg);
+      // A caller that missed our conclusion response repeats its conclusion: answer from cache.
+      if (type === ControlType.Handshake) {
+        if (this.conclusionResponse) this.toClient(this.conclusionResponse);
+        return;
+      }
+      if (type === ControlType.Shutdown) {
+        this.origin?.send(msg);
+        this.close('client_gone', 'caller sent shutdown');
+        return;
+      }
+    }
+    this.packetsUp++;
+    this.origin?.send(msg);
+  }
+
+  protected onOriginConnected(): void {
+    if (this.induction) this.sendUntilAnswered(this.induction);
+  }
+
+  protected fromOrigin(msg: Buffer): void {
+    if (this.state === 'established') {
+      this.packetsDown++;
+      this.toClient(msg);
+      if (isControl(msg) && controlType(msg) === ControlType.Shutdown)
+        this.close('backend_gone', 'origin sent shutdown');
+      return;
+    }
+    if (!isHandshake(msg)) return;
+    let hs: Handshake;
+    try {
+      hs = decodeHandshake(msg);
+    } catch {
+      return;
+    }
+    if (hs.type === HandshakeType.Induction) {
+      this.sendUntilAnswered(originConclusion(this.conclusion, hs.cookie));
+    } else if (hs.type === HandshakeType.Conclusion) {
+      this.releaseTimers();
+      this.conclusionResponse = Buffer.from(msg);
+      this.state = 'established';
+      this.toClient(msg);
+      this.log.info('srt relay started', { originSocket: hs.socketId });
+    } else if (hs.type >= 1000) {
+      // The origin refused (auth hook, unknown stream...): tell the caller in its own words.
+      this.toClient(msg);
+      this.close('backend_refused', `origin rejected the caller (${hs.type})`);
+    }
+  }
+
+  protected onOriginError(err: Error): void {
+    const reason = this.state === 'established' ? 'backend_gone' : 'backend_refused';
+    this.close(reason, `origin socket: ${err.message}`);
+  }
+
+  protected override releaseTimers(): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.handshakeTimer = undefined;
+    this.retryTimer = undefined;
+  }
+
+  /** Handshake packets can be lost like any datagram: repeat until the origin answers. */
+  private sendUntilAnswered(packet: Buffer): void {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.origin?.send(packet);
+    this.retryTimer = setInterval(() => this.origin?.send(packet), ORIGIN_RETRY_MS);
+  }
 }

@@ -1,8 +1,9 @@
-// Hostile and failing inputs close only their own session, with a logged reason, within a
-// bounded time, while a real stream keeps playing through the same node.
+// Hostile and failing inputs close only their own session, with a logged close reason code,
+// within a bounded time, while a real stream keeps playing through the same node.
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { CLOSE_REASONS, type CloseReason } from '../../dataplane/close-reason.ts';
 import { encodeAmf0 } from '../../dataplane/rtmp/amf0.ts';
 import { ChunkWriter } from '../../dataplane/rtmp/chunk-writer.ts';
 import { setChunkSize } from '../../dataplane/rtmp/commands.ts';
@@ -41,12 +42,20 @@ let stuck: string;
 let publisher: Child;
 let player: Promise<{ code: number | null; stderr: string }>;
 
-function closeReasons(node: TestNode): string[] {
-  return node.logs
-    .map((l) => JSON.parse(l) as { msg: string; reason?: string })
-    .filter((l) => l.msg === 'rtmp session closed' || l.msg === 'rtmp session failed')
-    .map((l) => l.reason ?? '');
+interface Close {
+  reason: CloseReason;
+  detail: string;
 }
+
+/** Every `rtmp session closed` line of a node. */
+function closes(node: TestNode): Close[] {
+  return node.logs
+    .map((l) => JSON.parse(l) as { msg: string } & Close)
+    .filter((l) => l.msg === 'rtmp session closed')
+    .map(({ reason, detail }) => ({ reason, detail }));
+}
+
+const show = (list: Close[]) => list.map((c) => `${c.reason}: ${c.detail}`).join('\n');
 
 before(async () => {
   nginx = await startNginxRtmp();
@@ -131,8 +140,8 @@ describe('RTMP bad input', () => {
     assert.match(pub.output(), /no backend|BadName/i);
     assert.ok(Date.now() - started < 8000);
     assert.ok(
-      closeReasons(empty).some((r) => r.includes('no backend')),
-      closeReasons(empty).join('\n'),
+      closes(empty).some((c) => c.reason === 'no_backend'),
+      show(closes(empty)),
     );
   });
 
@@ -143,20 +152,30 @@ describe('RTMP bad input', () => {
     assert.notEqual(code, 0);
     assert.ok(Date.now() - started < BACKEND_PHASE_MS + 5000, `ffmpeg ran ${Date.now() - started} ms`);
     assert.ok(
-      closeReasons(main).some((r) => r.includes('backend did not answer')),
-      closeReasons(main).join('\n'),
+      closes(main).some((c) => c.reason === 'backend_timeout'),
+      show(closes(main)),
     );
   });
 
   it('kept the real stream playing throughout, and logged a reason for every close', async () => {
     const result = await player;
     assert.equal(result.code, 0, result.stderr);
-    const reasons = closeReasons(main);
-    assert.ok(reasons.length >= 6, reasons.join('\n'));
-    assert.ok(reasons.every((r) => r.length > 0));
-    assert.ok(reasons.some((r) => /chunk size/.test(r)));
-    assert.ok(reasons.some((r) => /nesting/.test(r)));
-    assert.ok(reasons.some((r) => /exceeds/.test(r)));
-    assert.ok(reasons.some((r) => /timed out/.test(r)));
+    const all = closes(main);
+    assert.ok(all.length >= 6, show(all));
+    assert.ok(
+      all.every((c) => CLOSE_REASONS.includes(c.reason) && c.detail.length > 0),
+      show(all),
+    );
+    // Garbage handshake, chunk size, message length, nesting bomb, lying string length.
+    const badInput = all.filter((c) => c.reason === 'bad_input').map((c) => c.detail);
+    assert.ok(badInput.length >= 5, show(all));
+    assert.ok(badInput.some((d) => /chunk size/.test(d)));
+    assert.ok(badInput.some((d) => /nesting/.test(d)));
+    assert.ok(badInput.some((d) => /exceeds/.test(d)));
+    // The truncated chunk.
+    assert.ok(
+      all.some((c) => c.reason === 'client_timeout'),
+      show(all),
+    );
   });
 });

@@ -34,6 +34,6 @@ describe('RTMP publishes through Switchyard, as nginx-rtmp parses them', () => {
       .split('\n')
       .filter((l) => /chunk stream too big|too big message|invalid|bad/i.test(l));
     assert.deepEqual(errors, []);
-    assert.doesNotMatch(sy.process.output(), /"reason":"backend closed"/);
+    assert.doesNotMatch(sy.process.output(), /"reason":"backend_gone"/);
   });
 });

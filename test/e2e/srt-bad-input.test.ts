@@ -3,33 +3,37 @@
 // disturbs a real publisher relayed by the same node.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  decodeHandshake,
-  ExtensionType,
-  encodeHandshake,
-  encodeStreamId,
-  type Handshake,
-  HandshakeType,
-} from '../../dataplane/srt/handshake.ts';
+import { decodeHandshake, encodeHandshake, HandshakeType } from '../../dataplane/srt/handshake.ts';
 import { createLogger } from '../../shared/log.ts';
 import { probe, publishTestStream } from '../helpers/ffmpeg.ts';
 import { type InProcessNode, startInProcessNode } from '../helpers/in-process-node.ts';
 import { waitFor } from '../helpers/processes.ts';
+import { CONCLUSION, INDUCTION, induct, nextMessage, withStreamId } from '../helpers/srt-caller.ts';
 import { type SrtIngestOrigin, startSrtIngestOrigin } from '../helpers/srt-origin.ts';
 import { register } from '../helpers/switchyard.ts';
-import { type UdpClient, udpClient } from '../helpers/udp.ts';
+import { udpClient } from '../helpers/udp.ts';
 
-const hex = (name: string) =>
-  Buffer.from(readFileSync(new URL(`../fixtures/srt/${name}.hex`, import.meta.url), 'utf8').trim(), 'hex');
-const INDUCTION = hex('ffmpeg-publish-induction');
-const CONCLUSION = decodeHandshake(hex('ffmpeg-publish-conclusion'));
+interface TestNode extends InProcessNode {
+  logs: string[];
+}
 
-type TestNode = InProcessNode;
-const startTestNode = () => startInProcessNode(createLogger('error'));
+async function startTestNode(): Promise<TestNode> {
+  const logs: string[] = [];
+  const node = await startInProcessNode(createLogger('info', {}, (line) => logs.push(line)));
+  return { ...node, logs };
+}
+
+/** The close reason codes of a node's log lines with message `msg`. */
+function reasons(node: TestNode, msg: string): string[] {
+  return node.logs
+    .map((l) => JSON.parse(l) as { msg: string; reason?: string })
+    .filter((l) => l.msg === msg)
+    .map((l) => l.reason ?? '');
+}
 
 let main: TestNode;
 let empty: TestNode;
@@ -52,27 +56,6 @@ after(async () => {
   await Promise.all([main?.node.shutdown(), empty?.node.shutdown(), origin?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Induction, then the cookie the node handed out. */
-async function induct(client: UdpClient, port: number): Promise<Handshake> {
-  const socketId = randomBytes(4).readUInt32BE(0) >>> 1;
-  const induction = decodeHandshake(INDUCTION);
-  client.send(encodeHandshake({ ...induction, socketId }), port);
-  const reply = await nextMessage(client);
-  const hs = decodeHandshake(reply);
-  assert.equal(hs.type, HandshakeType.Induction);
-  assert.equal(hs.destination, socketId);
-  return { ...CONCLUSION, socketId, cookie: hs.cookie };
-}
-
-async function nextMessage(client: UdpClient, timeoutMs = 2000): Promise<Buffer> {
-  const until = Date.now() + timeoutMs;
-  while (client.messages.length === 0) {
-    if (Date.now() > until) throw new Error('no reply');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return client.messages.shift() as Buffer;
-}
 
 describe('SRT bad input', () => {
   it('stays up and stateless under garbage and an induction flood while a publisher streams', async () => {
@@ -97,32 +80,21 @@ describe('SRT bad input', () => {
 
   it('rejects a conclusion without a stream id, and one with an oversized stream id', async () => {
     const c = await udpClient();
+    const before = reasons(main, 'srt caller rejected').length;
     const noSid = await induct(c, main.srtPort);
-    c.send(
-      encodeHandshake({ ...noSid, extensions: noSid.extensions.filter((e) => e.type !== ExtensionType.Sid) }),
-      main.srtPort,
-    );
+    c.send(encodeHandshake(withStreamId(noSid, undefined)), main.srtPort);
     assert.equal(decodeHandshake(await nextMessage(c)).type, 1400);
     const big = await induct(c, main.srtPort);
-    const huge = [
-      ...big.extensions.filter((e) => e.type !== ExtensionType.Sid),
-      { type: ExtensionType.Sid, content: encodeStreamId(`#!::r=live/${'x'.repeat(700)}`) },
-    ];
-    c.send(encodeHandshake({ ...big, extensions: huge }), main.srtPort);
+    c.send(encodeHandshake(withStreamId(big, `#!::r=live/${'x'.repeat(700)}`)), main.srtPort);
     assert.equal(decodeHandshake(await nextMessage(c)).type, 1400);
+    assert.deepEqual(reasons(main, 'srt caller rejected').slice(before), ['bad_input', 'bad_input']);
     await c.close();
   });
 
   it('answers a retransmitted conclusion with the same response, once the origin accepted', async () => {
     const c = await udpClient();
     const hs = await induct(c, main.srtPort);
-    const conclusion = encodeHandshake({
-      ...hs,
-      extensions: [
-        ...hs.extensions.filter((e) => e.type !== ExtensionType.Sid),
-        { type: ExtensionType.Sid, content: encodeStreamId('#!::r=live/again,m=publish') },
-      ],
-    });
+    const conclusion = encodeHandshake(withStreamId(hs, '#!::r=live/again,m=publish'));
     c.send(conclusion, main.srtPort);
     const first = await nextMessage(c, 5000);
     assert.equal(decodeHandshake(first).type, HandshakeType.Conclusion);
@@ -137,6 +109,7 @@ describe('SRT bad input', () => {
     shutdown.writeUInt32BE(decodeHandshake(first).socketId, 12);
     c.send(shutdown, main.srtPort);
     await waitFor('session closed', async () => main.node.dataPlane.srt.sessionCount === 0, 2000);
+    assert.equal(reasons(main, 'srt session closed').at(-1), 'client_gone');
     await c.close();
   });
 
@@ -153,6 +126,7 @@ describe('SRT bad input', () => {
     c.send(encodeHandshake(hs), empty.srtPort);
     assert.equal(decodeHandshake(await nextMessage(c)).type, 1503);
     assert.equal(empty.node.dataPlane.srt.sessionCount, 0);
+    assert.deepEqual(reasons(empty, 'srt session closed'), ['no_backend']);
     await c.close();
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { probe, probeUntilAv, publishTestStream } from '../helpers/ffmpeg.ts';
+import { waitFor } from '../helpers/processes.ts';
 import {
   type SrtIngestOrigin,
   type SrtPlayOrigin,
@@ -51,6 +52,17 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The reason codes of Switchyard's `srt session closed` lines so far. */
+function closeReasons(): string[] {
+  return sy.process
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg: string; reason?: string })
+    .filter((l) => l.msg === 'srt session closed')
+    .map((l) => l.reason ?? '');
+}
+
 // ffmpeg hands the streamid to libsrt as written, without percent-decoding it.
 const srtUrl = (streamId: string, extra = '') => `srt://127.0.0.1:${sy.srtPort}?streamid=${streamId}${extra}`;
 
@@ -70,6 +82,9 @@ describe('SRT through Switchyard', () => {
     assert.deepEqual(await decodedCodecs(ingestA.bytes(), 'a'), ['aac', 'h264']);
     assert.deepEqual(await decodedCodecs(ingestB.bytes(), 'b'), ['aac', 'h264']);
     assert.ok(ingestA.bytes().length > 100_000 && ingestB.bytes().length > 100_000);
+    // Both callers said goodbye (SRT shutdown): each session ended as the client's doing.
+    await waitFor('both sessions closed', async () => closeReasons().length >= 2, 5000);
+    assert.deepEqual(closeReasons(), ['client_gone', 'client_gone']);
   });
 
   it('relays an encrypted stream end to end (the key exchange passes untouched)', async () => {

@@ -57,12 +57,16 @@ describe('WebRTC through Switchyard', () => {
     assert.equal(origin.sessions.size, before - 1);
     assert.equal(origin.deleted.length, 1);
     await player.close();
-    const logs = sy.process.output();
-    await waitFor('relay session closed', async () => sy.process.output().includes('"reason":"deleted"'), 5000).catch(
-      () => {
-        throw new Error(logs.slice(-3000));
-      },
-    );
+    const deleted = () =>
+      sy.process
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; reason?: string })
+        .some((l) => l.msg === 'webrtc session closed' && l.reason === 'deleted');
+    await waitFor('relay session closed', async () => deleted(), 5000).catch(() => {
+      throw new Error(sy.process.output().slice(-3000));
+    });
   });
 
   it("publishes through SRS's legacy JSON API as well", async () => {

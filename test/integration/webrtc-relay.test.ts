@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { encodeStun, StunAttr, StunType } from '../../dataplane/webrtc/stun.ts';
-import { WebRtcRelay } from '../../dataplane/webrtc/udp-relay.ts';
-import type { RtcSession } from '../../shared/api-types.ts';
+import { WebRtcRelay } from '../../dataplane/webrtc/webrtc-relay.ts';
 import { createLogger } from '../../shared/log.ts';
 import { freeUdpPort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/processes.ts';
+import { binding, echoSession } from '../helpers/rtc-udp.ts';
 import { startUdpEcho, type UdpEcho, udpClient } from '../helpers/udp.ts';
 
 let echo: UdpEcho;
@@ -18,32 +17,21 @@ let lookups = 0;
 const revoked = new Set<string>();
 const logs: string[] = [];
 
-function binding(username: string): Buffer {
-  return encodeStun(
-    {
-      type: StunType.BindingRequest,
-      transactionId: randomBytes(12),
-      attributes: [{ type: StunAttr.Username, value: Buffer.from(username) }],
-    },
-    { password: 'pw', fingerprint: true },
-  );
+/** `username: reason` of every `webrtc session closed` line so far. */
+function closes(): string[] {
+  return logs
+    .map((l) => JSON.parse(l) as { msg: string; username?: string; reason?: string })
+    .filter((l) => l.msg === 'webrtc session closed')
+    .map((l) => `${l.username}: ${l.reason}`);
 }
 
 before(async () => {
   echo = await startUdpEcho();
-  const session = (username: string): RtcSession => ({
-    username,
-    backendId: 'echo',
-    media: { host: '127.0.0.1', port: echo.port },
-    stream: '__defaultVhost__/live/s',
-    kind: 'play',
-    createdAt: Date.now(),
-  });
   relay = new WebRtcRelay({
     address: { host: '127.0.0.1', port: await freeUdpPort() },
     lookup: async (username) => {
       lookups++;
-      return username.startsWith('ans') && !revoked.has(username) ? session(username) : null;
+      return username.startsWith('ans') && !revoked.has(username) ? echoSession(username, echo.port) : null;
     },
     logger: createLogger('info', {}, (l) => logs.push(l)),
     idleMs: 600,
@@ -107,6 +95,7 @@ describe('WebRTC UDP relay', () => {
     const before = relay.sessionCount;
     revoked.add('ans4:off4');
     await waitFor('revalidation closed it', async () => relay.sessionCount === before - 1, 2000);
+    assert.ok(closes().includes('ans4:off4: deleted'), closes().join('\n'));
     await c.close();
   });
 
@@ -115,9 +104,10 @@ describe('WebRTC UDP relay', () => {
     c.send(binding('ans3:off3'), relayPort);
     await waitFor('session', async () => c.messages.length >= 1);
     relay.closeByUsername('ans3:off3');
-    assert.ok(logs.some((l) => l.includes('"reason":"deleted"')));
+    assert.ok(closes().includes('ans3:off3: deleted'), closes().join('\n'));
     await waitFor('idle expiry of every session', async () => relay.sessionCount === 0, 5000);
-    assert.ok(logs.some((l) => l.includes('"reason":"idle"')));
+    assert.ok(closes().includes('ans1:off1: idle'), closes().join('\n'));
+    assert.deepEqual(relay.listener.indexSizes, { sessions: 0, byAddress: 0, byKey: 0 });
     await c.close();
   });
 });
