@@ -13,6 +13,7 @@ const relay = new WebRtcRelay({
     stream: 'bench',
     kind: 'publish',
     createdAt: Date.now(),
+    icePwd: 'pw',
   }),
   logger: createLogger('warn'),
 });

@@ -29,11 +29,15 @@ async function run(label: string, target: number, measuredPid: number, handshake
     for (const [i, c] of clients.entries()) {
       const username = Buffer.from(`bench${i}:x`);
       c.send(
-        encodeStun({
-          type: StunType.BindingRequest,
-          transactionId: randomBytes(12),
-          attributes: [{ type: StunAttr.Username, value: username }],
-        }),
+        encodeStun(
+          {
+            type: StunType.BindingRequest,
+            transactionId: randomBytes(12),
+            attributes: [{ type: StunAttr.Username, value: username }],
+          },
+          // The relay helper's sessions carry ICE password 'pw'.
+          { password: 'pw', fingerprint: true },
+        ),
         target,
       );
     }

@@ -70,6 +70,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       address: options.config.srt,
       control: options.control,
       logger: logger.child({ proto: 'srt' }),
+      admission,
     });
     await srt.start();
     return {

@@ -11,6 +11,7 @@ import type { ListenAddress } from '../../shared/config.ts';
 import { errorMessage, NoBackendError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { streamFromSrtId, streamKey } from '../../shared/stream-identity.ts';
+import type { Admission } from '../admission.ts';
 import type { CloseReason } from '../close-reason.ts';
 import { routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
@@ -28,6 +29,8 @@ export interface SrtRelayOptions {
   idleMs?: number;
   backendHandshakeMs?: number;
   maxSessions?: number;
+  /** The node's limits on sessions not relaying yet, shared with the TCP listeners. */
+  admission?: Admission;
 }
 
 export class SrtRelay {
@@ -128,6 +131,11 @@ export class SrtRelay {
       this.reject(hs, rinfo, Rejection.Unavailable, 'overloaded', 'session table full');
       return;
     }
+    const admitted = this.options.admission?.admit(rinfo.address);
+    if (admitted && !admitted.ok) {
+      this.reject(hs, rinfo, Rejection.Unavailable, 'overloaded', admitted.reason);
+      return;
+    }
     const log = this.options.logger.child({
       cid: nextSessionId('srt'),
       client: `${rinfo.address}:${rinfo.port}`,
@@ -135,6 +143,7 @@ export class SrtRelay {
       mode: identity.mode,
     });
     const session = new SrtSession(this.listener, rinfo.address, rinfo.port, hs, log, this.handshakeMs);
+    session.pending = admitted;
     this.listener.add(session);
     this.options.control.route({ ...identity.identity, proto: 'srt' }).then(
       (route) => session.connect(route.address.host, route.address.port, route.backend.id),

@@ -116,7 +116,12 @@ export class SrtSession extends UdpSession {
     this.close(reason, `origin socket: ${err.message}`);
   }
 
+  /** Counts this session as pending (node admission) until it relays or closes. */
+  pending?: { release(): void };
+
   protected override releaseTimers(): void {
+    // Established or closed: either way no longer pending.
+    this.pending?.release();
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.handshakeTimer = undefined;

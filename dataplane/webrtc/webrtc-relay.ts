@@ -1,7 +1,8 @@
 // WebRTC media relay on the shared UDP listener (PROXY_WEBRTC_SERVER). A client address is
 // unknown until its first STUN binding request, whose USERNAME names the session the control
 // plane stored at signalling; a WebRtcSession then relays for it. A known USERNAME from a new
-// address moves its session there. Sessions end on idle timeout, on DELETE (here, or on another
+// address moves its session there, but only when the request's MESSAGE-INTEGRITY verifies with
+// the origin's ICE password: knowing a username is not enough to take a session. Sessions end on idle timeout, on DELETE (here, or on another
 // instance: live sessions are re-checked with the control plane every 15 s) and at shutdown.
 
 import type { RemoteInfo } from 'node:dgram';
@@ -11,7 +12,7 @@ import { errorMessage } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { nextSessionId } from '../session-id.ts';
 import { UdpListener } from '../udp-listener.ts';
-import { decodeStun, looksLikeStun, StunType, stunUsername } from './stun.ts';
+import { decodeStun, looksLikeStun, StunType, stunUsername, verifyIntegrity } from './stun.ts';
 import { MAX_QUEUED, WebRtcSession } from './webrtc-session.ts';
 
 export interface WebRtcRelayOptions {
@@ -100,7 +101,11 @@ export class WebRtcRelay {
 
     const known = this.listener.get(username);
     if (known) {
-      // ICE restart or network change: the same session from a new address.
+      // ICE restart or network change: the same session from a new address, proven by the password.
+      if (!provesPassword(msg, known.info)) {
+        this.drop('binding request for a live session without valid MESSAGE-INTEGRITY', rinfo);
+        return;
+      }
       known.moveTo(rinfo.address, rinfo.port);
       known.fromClient(msg);
       return;
@@ -130,7 +135,6 @@ export class WebRtcRelay {
       (err) => {
         this.pending.delete(pendingKey);
         this.options.logger.warn('webrtc session lookup failed', {
-          username: name,
           reason: 'control_unavailable',
           detail: errorMessage(err),
         });
@@ -143,7 +147,14 @@ export class WebRtcRelay {
     this.pending.delete(pendingKey);
     if (!this.listener.accepting) return;
     if (!info) {
-      this.drop(`no session for USERNAME ${username}`, rinfo);
+      this.drop('no session for this USERNAME', rinfo);
+      return;
+    }
+    // The first request must prove the password too, or whoever learnt the username could take
+    // the session before its client does.
+    const first = queued[0];
+    if (!first || !provesPassword(first, info)) {
+      this.drop('binding request without valid MESSAGE-INTEGRITY', rinfo);
       return;
     }
     const existing = this.listener.get(username);
@@ -153,10 +164,10 @@ export class WebRtcRelay {
     }
     const log = this.options.logger.child({
       cid: nextSessionId('rtc'),
-      username,
       stream: info.stream,
       backend: info.backendId,
     });
+    log.debug('webrtc session username', { username });
     const session = new WebRtcSession(this.listener, info, rinfo.address, rinfo.port, log);
     this.listener.add(session);
     log.info('webrtc session started', {
@@ -185,5 +196,19 @@ export class WebRtcRelay {
 
   private drop(detail: string, rinfo: RemoteInfo): void {
     this.listener.drop(detail, rinfo.address, rinfo.port);
+  }
+}
+
+/**
+ * True when a binding request carries MESSAGE-INTEGRITY keyed with the origin's ICE password
+ * (what the control plane stored from the answer). A session stored without one (a control plane
+ * older than this check) cannot be proven and is refused.
+ */
+function provesPassword(request: Buffer, info: RtcSession): boolean {
+  if (!info.icePwd) return false;
+  try {
+    return verifyIntegrity(request, info.icePwd);
+  } catch {
+    return false;
   }
 }

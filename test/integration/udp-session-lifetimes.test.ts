@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { Admission } from '../../dataplane/admission.ts';
 import { inProcessControlClient } from '../../dataplane/control-client.ts';
 import { decodeHandshake, encodeHandshake, HandshakeType } from '../../dataplane/srt/handshake.ts';
 import { SrtRelay } from '../../dataplane/srt/srt-relay.ts';
@@ -14,7 +15,7 @@ import { createLogger } from '../../shared/log.ts';
 import { postJson, testControl } from '../helpers/control-app.ts';
 import { startInProcessNode } from '../helpers/in-process-node.ts';
 import { waitFor } from '../helpers/processes.ts';
-import { binding, echoSession } from '../helpers/rtc-udp.ts';
+import { binding, echoSession, rtcCloses } from '../helpers/rtc-udp.ts';
 import { induct, nextMessage, withStreamId } from '../helpers/srt-caller.ts';
 import { startSrtIngestOrigin } from '../helpers/srt-origin.ts';
 import { register } from '../helpers/switchyard.ts';
@@ -22,7 +23,7 @@ import { startUdpEcho, type UdpClient, type UdpEcho, udpClient } from '../helper
 
 const EMPTY = { sessions: 0, byAddress: 0, byKey: 0 };
 const logs: string[] = [];
-const logger = createLogger('info', {}, (l) => logs.push(l));
+const logger = createLogger('debug', {}, (l) => logs.push(l));
 
 /** Open UDP sockets of this process, once closed handles are gone from the event loop. */
 async function udpSockets(): Promise<number> {
@@ -32,7 +33,7 @@ async function udpSockets(): Promise<number> {
 }
 
 /** `<key field>: <reason>` of every close line with message `msg`. */
-function closes(msg: string, key: 'username' | 'client'): string[] {
+function closes(msg: string, key: 'client'): string[] {
   return logs
     .map((l) => JSON.parse(l) as { msg: string; reason: string } & Record<string, string>)
     .filter((l) => l.msg === msg)
@@ -112,7 +113,7 @@ describe('WebRTC session lifetime', () => {
     relay.closeByUsername('life-a:x');
     await session.closed;
     assert.ok(session.isClosed);
-    assert.deepEqual(closes('webrtc session closed', 'username'), ['life-a:x: deleted']);
+    assert.deepEqual(rtcCloses(logs), ['life-a:x: deleted']);
     assert.deepEqual(relay.listener.indexSizes, { sessions: 1, byAddress: 1, byKey: 1 });
     assert.equal(relay.listener.get('life-a:x'), undefined);
     assert.equal(await udpSockets(), sockets - 1, 'the origin socket is closed');
@@ -134,7 +135,7 @@ describe('WebRTC session lifetime', () => {
     const port = await relay.start();
     await openRtc(port, 'quiet:x');
     await waitFor('idle expiry', async () => relay.sessionCount === 0, 3000);
-    assert.deepEqual(closes('webrtc session closed', 'username'), ['quiet:x: idle']);
+    assert.deepEqual(rtcCloses(logs), ['quiet:x: idle']);
     assert.deepEqual(relay.listener.indexSizes, EMPTY);
     await relay.close();
   });
@@ -152,11 +153,7 @@ describe('WebRTC session lifetime', () => {
     await Promise.all([relay.close(), relay.close()]);
     assert.ok(sessions.every((s) => s?.isClosed));
     assert.deepEqual(relay.listener.indexSizes, EMPTY);
-    assert.deepEqual(closes('webrtc session closed', 'username').sort(), [
-      's1:x: shutdown',
-      's2:x: shutdown',
-      's3:x: shutdown',
-    ]);
+    assert.deepEqual(rtcCloses(logs).sort(), ['s1:x: shutdown', 's2:x: shutdown', 's3:x: shutdown']);
     assert.equal(await udpSockets(), before + 3, 'only the test clients are left');
     await relay.close();
   });
@@ -175,13 +172,14 @@ describe('SRT session lifetime', () => {
 
   after(() => new Promise<void>((r) => origin.socket.close(() => r())));
 
-  function srtRelay(backendHandshakeMs: number, idleMs?: number, app = control.app): SrtRelay {
+  function srtRelay(backendHandshakeMs: number, idleMs?: number, app = control.app, admission?: Admission): SrtRelay {
     const relay = new SrtRelay({
       address: { host: '127.0.0.1', port: 0 },
       control: inProcessControlClient(app),
       logger,
       backendHandshakeMs,
       idleMs,
+      admission,
     });
     relays.push(relay);
     return relay;
@@ -222,6 +220,20 @@ describe('SRT session lifetime', () => {
     assert.deepEqual(closes('srt session closed', 'client'), [`127.0.0.1:${c.port}: backend_timeout`]);
     assert.deepEqual(relay.listener.indexSizes, EMPTY);
     await relay.close();
+  });
+
+  it('handshakes pending from one address are bounded by the node admission, and released', async () => {
+    const admission = new Admission({ maxPending: 100, maxPendingPerSource: 2 });
+    const relay = srtRelay(60_000, undefined, control.app, admission);
+    const port = await relay.start();
+    await caller(port);
+    await caller(port);
+    await waitFor('two sessions pending', async () => admission.pending === 2, 2000);
+    const third = await caller(port);
+    assert.equal(decodeHandshake(await nextMessage(third, 2000)).type, 1503, 'refused with SRT_REJX_UNAVAILABLE');
+    assert.equal(relay.sessionCount, 2);
+    await relay.close();
+    assert.equal(admission.pending, 0, 'closing the sessions released their admission');
   });
 
   it('closing the relay mid-handshake closes the origin sockets and stops the retries', async () => {

@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { encodeStun, StunAttr, StunType } from '../../dataplane/webrtc/stun.ts';
 import { WebRtcRelay } from '../../dataplane/webrtc/webrtc-relay.ts';
 import { createLogger } from '../../shared/log.ts';
 import { freeUdpPort } from '../helpers/ports.ts';
 import { waitFor } from '../helpers/processes.ts';
-import { binding, echoSession } from '../helpers/rtc-udp.ts';
+import { binding, echoSession, rtcCloses } from '../helpers/rtc-udp.ts';
 import { startUdpEcho, type UdpEcho, udpClient } from '../helpers/udp.ts';
 
 let echo: UdpEcho;
@@ -18,12 +19,7 @@ const revoked = new Set<string>();
 const logs: string[] = [];
 
 /** `username: reason` of every `webrtc session closed` line so far. */
-function closes(): string[] {
-  return logs
-    .map((l) => JSON.parse(l) as { msg: string; username?: string; reason?: string })
-    .filter((l) => l.msg === 'webrtc session closed')
-    .map((l) => `${l.username}: ${l.reason}`);
-}
+const closes = () => rtcCloses(logs);
 
 before(async () => {
   echo = await startUdpEcho();
@@ -33,7 +29,7 @@ before(async () => {
       lookups++;
       return username.startsWith('ans') && !revoked.has(username) ? echoSession(username, echo.port) : null;
     },
-    logger: createLogger('info', {}, (l) => logs.push(l)),
+    logger: createLogger('debug', {}, (l) => logs.push(l)),
     idleMs: 600,
     revalidateMs: 150,
   });
@@ -86,6 +82,32 @@ describe('WebRTC UDP relay', () => {
     await waitFor('payload echo', async () => b.messages.some((m) => m.toString() === 'after-move'));
     assert.equal(a.messages.length, countA);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('moves a session only for a binding request that proves the ICE password', async () => {
+    const owner = await udpClient();
+    owner.send(binding('ans5:off5'), relayPort);
+    await waitFor('first echo', async () => owner.messages.length >= 1);
+    const attacker = await udpClient();
+    // The username alone, or signed with a guessed password, from a new address: dropped.
+    const bare = encodeStun({
+      type: StunType.BindingRequest,
+      transactionId: randomBytes(12),
+      attributes: [{ type: StunAttr.Username, value: Buffer.from('ans5:off5') }],
+    });
+    attacker.send(bare, relayPort);
+    attacker.send(binding('ans5:off5', 'guess'), relayPort);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(attacker.messages.length, 0, 'nothing reaches the attacker');
+    owner.send(Buffer.from('still-mine'), relayPort);
+    await waitFor('the owner keeps the session', async () => owner.messages.some((m) => m.toString() === 'still-mine'));
+    // A new session needs the proof on its first request too.
+    const stranger = await udpClient();
+    stranger.send(binding('ans6:off6', 'guess'), relayPort);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(stranger.messages.length, 0);
+    assert.equal(relay.listener.get('ans6:off6'), undefined);
+    await Promise.all([owner.close(), attacker.close(), stranger.close()]);
   });
 
   it('ends a session the control plane no longer knows (DELETE on another instance)', async () => {
