@@ -1,7 +1,7 @@
 // HLS through Switchyard (`npm start`'s entry): ffmpeg publishes over RTMP through Switchyard to
 // nginx-rtmp, which writes HLS; players fetch the playlist and segments through Switchyard.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { probeUntilAv, publishTestStream } from '../helpers/ffmpeg.ts';
@@ -49,7 +49,8 @@ describe('HLS through Switchyard', () => {
     const segments = text.split('\n').filter((l) => l && !l.startsWith('#'));
     assert.ok(segments.length >= 3);
     for (const uri of segments) {
-      assert.match(uri, /^\/live\/hlscam-\d+\.ts\?sy_b=nginx$/);
+      // The marker names the backend, signed for exactly this path.
+      assert.match(uri, /^\/live\/hlscam-\d+\.ts\?sy_b=nginx\.[\w-]{22}$/);
       const seg = await fetch(`http://127.0.0.1:${sy.httpPort}${uri}`);
       assert.equal(seg.status, 200);
       const body = Buffer.from(await seg.arrayBuffer());
@@ -60,13 +61,22 @@ describe('HLS through Switchyard', () => {
   });
 
   it('keeps backend errors as statuses without leaking addresses', async () => {
-    const missing = await fetch(`http://127.0.0.1:${sy.httpPort}/live/${STREAM}-999999.ts?sy_b=nginx`);
+    const playlist = await (await fetch(`http://127.0.0.1:${sy.httpPort}/live/${STREAM}.m3u8`)).text();
+    const segment = playlist.split('\n').find((l) => l.startsWith('/live/')) ?? '';
+    // The origin loses a segment its playlist named: its 404 comes through, without its address.
+    rmSync(join(nginx.hlsDir, segment.slice('/live/'.length, segment.indexOf('?'))));
+    const missing = await fetch(`http://127.0.0.1:${sy.httpPort}${segment}`);
     assert.equal(missing.status, 404);
     const body = await missing.text();
     assert.ok(!body.includes('127.0.0.1') && !body.includes(String(nginx.httpPort)), body);
     const unknownBackend = await fetch(`http://127.0.0.1:${sy.httpPort}/live/x-1.ts?sy_b=not-registered`);
     assert.equal(unknownBackend.status, 404);
     await unknownBackend.arrayBuffer();
+    // A real marker on another path (the origin's API) reaches nothing.
+    const marker = segment.slice(segment.indexOf('sy_b='));
+    const api = await fetch(`http://127.0.0.1:${sy.httpPort}/api/v1/clients/?${marker}`);
+    assert.equal(api.status, 404);
+    await api.arrayBuffer();
     const noPlaylist = await fetch(`http://127.0.0.1:${sy.httpPort}/live/never-published.m3u8`);
     assert.equal(noPlaylist.status, 404);
     await noPlaylist.arrayBuffer();
