@@ -1,7 +1,7 @@
 // Switchyard itself for end-to-end tests: `node --import tsx dataplane/main.ts` (what `npm start`
 // runs) on free ports, plus small API helpers.
 import { fileURLToPath } from 'node:url';
-import { proxyPorts } from './ports.ts';
+import { type ProxyPorts, proxyPorts } from './ports.ts';
 import { type Child, startProcess, waitFor, waitForTcp } from './processes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,18 +33,31 @@ export async function startSwitchyard(
       ...env,
     },
   });
-  const remote = Boolean(env.PROXY_CONTROL_URL);
-  let started = false;
-  const died = proc.exited.then((code) => {
-    if (!started) throw new Error(`switchyard exited with ${code}: ${proc.output()}`);
+  const level = env.PROXY_LOG_LEVEL ?? 'info';
+  await waitUntilListening(proc, ports, {
+    remote: Boolean(env.PROXY_CONTROL_URL),
+    logsInfo: level === 'info' || level === 'debug',
   });
-  died.catch(() => {});
-  await Promise.race([
-    Promise.all([waitForTcp(rtmpPort, 20_000), waitForTcp(httpPort, 20_000), remote || waitForTcp(systemPort, 20_000)]),
-    died,
-  ]);
-  started = true;
   return { rtmpPort, httpPort, apiPort, systemPort, webrtcPort, srtPort, process: proc, stop: () => proc.stop() };
+}
+
+/**
+ * Waits until a Switchyard process listens on all its ports: its TCP ports accept connections and,
+ * at log level info, it has logged that the data plane (whose UDP relays bind last) listens.
+ * Fails at once, with the exit code and stderr, if the process dies first.
+ */
+export async function waitUntilListening(
+  proc: Child,
+  ports: ProxyPorts,
+  options: { remote?: boolean; logsInfo?: boolean; timeoutMs?: number } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  // A remote control plane serves the system and API ports; this process does not.
+  const tcp = options.remote ? [ports.rtmp, ports.http] : [ports.rtmp, ports.http, ports.api, ports.system];
+  await Promise.all(tcp.map((port) => waitForTcp(port, timeoutMs, proc)));
+  if (options.logsInfo === false) return;
+  const listening = async () => proc.output().includes('"msg":"data plane listening"');
+  await waitFor('the data plane to listen', listening, timeoutMs, proc);
 }
 
 export async function register(
