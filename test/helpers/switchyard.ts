@@ -1,12 +1,14 @@
 // Switchyard itself for end-to-end tests: `node --import tsx dataplane/main.ts` (what `npm start`
 // runs) on free ports, plus small API helpers.
 import { fileURLToPath } from 'node:url';
+import type { ListeningPorts } from './listening-ports.ts';
 import { type ProxyPorts, proxyPorts } from './ports.ts';
 import { type Child, startProcess, waitFor, waitForTcp } from './processes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface SwitchyardProcess {
+  ports: ProxyPorts;
   rtmpPort: number;
   httpPort: number;
   apiPort: number;
@@ -38,7 +40,17 @@ export async function startSwitchyard(
     remote: Boolean(env.PROXY_CONTROL_URL),
     logsInfo: level === 'info' || level === 'debug',
   });
-  return { rtmpPort, httpPort, apiPort, systemPort, webrtcPort, srtPort, process: proc, stop: () => proc.stop() };
+  return {
+    ports,
+    rtmpPort,
+    httpPort,
+    apiPort,
+    systemPort,
+    webrtcPort,
+    srtPort,
+    process: proc,
+    stop: () => proc.stop(),
+  };
 }
 
 /**
@@ -53,11 +65,16 @@ export async function waitUntilListening(
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   // A remote control plane serves the system and API ports; this process does not.
-  const tcp = options.remote ? [ports.rtmp, ports.http] : [ports.rtmp, ports.http, ports.api, ports.system];
-  await Promise.all(tcp.map((port) => waitForTcp(port, timeoutMs, proc)));
+  await Promise.all(ownListeners(ports, options).tcp.map((port) => waitForTcp(port, timeoutMs, proc)));
   if (options.logsInfo === false) return;
   const listening = async () => proc.output().includes('"msg":"data plane listening"');
   await waitFor('the data plane to listen', listening, timeoutMs, proc);
+}
+
+/** The sockets a Switchyard process given `ports` must hold, and no others (see listening-ports.ts). */
+export function ownListeners(ports: ProxyPorts, options: { remote?: boolean } = {}): ListeningPorts {
+  const tcp = options.remote ? [ports.rtmp, ports.http] : [ports.rtmp, ports.http, ports.api, ports.system];
+  return { tcp: tcp.sort((a, b) => a - b), udp: [ports.webrtc, ports.srt].sort((a, b) => a - b) };
 }
 
 export async function register(
