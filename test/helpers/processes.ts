@@ -54,7 +54,10 @@ export function startProcess(cmd: string, args: string[], options: SpawnOptions 
 /** Waits for `event`, but no longer than `ms`. */
 async function settle(event: Promise<unknown> | undefined, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([event, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  const elapsed = new Promise((r) => {
+    timer = setTimeout(r, ms);
+  });
+  await Promise.race(event ? [event, elapsed] : [elapsed]);
   clearTimeout(timer);
 }
 
