@@ -2,13 +2,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { routeStream } from '../../control/routing.ts';
-import type { BackendStore } from '../../control/store/store.ts';
+import type { BackendStore, StoreOptions } from '../../control/store/store.ts';
 import type { BackendRecord } from '../../shared/api-types.ts';
 import { NoBackendError } from '../../shared/errors.ts';
 
 export const ALIVE_MS = 300_000;
 export const STREAM_TTL_MS = 3_600_000;
 const T0 = 1_800_000_000_000;
+/**
+ * Expiry tests run on real time with short TTLs, so Redis expires keys on its own clock exactly
+ * as in production. The margins around each expiry are half a TTL: wide enough for a loaded machine.
+ */
+const SHORT_TTL_MS = 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function backend(id: string, updatedAt: number, overrides: Partial<BackendRecord> = {}): BackendRecord {
   return {
@@ -31,9 +37,13 @@ const route = (
   proto: 'rtmp' | 'srt' | 'http' = 'rtmp',
 ) => routeStream(store, { vhost: '__defaultVhost__', app: 'live', stream, proto }, now, random);
 
-/** `makeStore` returns a fresh, empty store (its own key prefix for Redis). */
-export function storeConformance(name: string, makeStore: () => Promise<BackendStore>): void {
-  describe(`${name} store conformance`, () => {
+/** `makeStore` returns a fresh, empty store (its own key prefix for Redis), with `options` over the defaults. */
+export function storeConformance(
+  name: string,
+  makeStore: (options?: Partial<StoreOptions>) => Promise<BackendStore>,
+): void {
+  // Each test has its own store, so they run side by side while the expiry tests wait.
+  describe(`${name} store conformance`, { concurrency: true }, () => {
     it('registers and lists backends, replacing an entry with the same server id', async () => {
       const store = await makeStore();
       await store.upsertBackend(backend('a', T0));
@@ -141,10 +151,27 @@ export function storeConformance(name: string, makeStore: () => Promise<BackendS
       assert.equal(await store.touchRtcSession('other:x', 120_000, T0 + 1000), null);
       await store.deleteRtcSession('ans1:off1');
       assert.equal(await store.touchRtcSession('ans1:off1', 120_000, T0 + 2000), null);
-      if (name === 'memory') {
-        await store.putRtcSession(session, 120_000);
-        assert.equal(await store.touchRtcSession('ans1:off1', 120_000, T0 + 120_001), null);
-      }
+      await store.close();
+    });
+
+    it('expires a WebRTC session a TTL after it was stored or last touched', async () => {
+      const store = await makeStore();
+      const session = {
+        username: 'ans2:off2',
+        backendId: 'a',
+        media: { host: '127.0.0.1', port: 8000 },
+        stream: '__defaultVhost__/live/s',
+        kind: 'publish' as const,
+        createdAt: Date.now(),
+      };
+      await store.putRtcSession(session, SHORT_TTL_MS);
+      await sleep(SHORT_TTL_MS / 2);
+      assert.deepEqual(await store.touchRtcSession('ans2:off2', SHORT_TTL_MS, Date.now()), session);
+      // Past the first TTL, within the one the touch started.
+      await sleep(SHORT_TTL_MS * 0.7);
+      assert.deepEqual(await store.touchRtcSession('ans2:off2', SHORT_TTL_MS, Date.now()), session);
+      await sleep(SHORT_TTL_MS * 1.5);
+      assert.equal(await store.touchRtcSession('ans2:off2', SHORT_TTL_MS, Date.now()), null);
       await store.close();
     });
 
@@ -164,17 +191,18 @@ export function storeConformance(name: string, makeStore: () => Promise<BackendS
       await store.close();
     });
 
-    it('forgets a stream binding after its TTL without use', async () => {
-      const store = await makeStore();
-      await store.upsertBackend(backend('a', T0));
-      await store.upsertBackend(backend('b', T0));
-      assert.equal((await route(store, 's', T0, 0)).backend.id, 'a');
-      // Memory expires by the injected clock; Redis by its own clock, so only check the memory store here.
-      if (name === 'memory') {
-        await store.upsertBackend(backend('a', T0 + STREAM_TTL_MS));
-        await store.upsertBackend(backend('b', T0 + STREAM_TTL_MS));
-        assert.equal((await route(store, 's', T0 + STREAM_TTL_MS + 1, 0.99)).backend.id, 'b');
-      }
+    it('forgets a stream binding a TTL after its last use', async () => {
+      const store = await makeStore({ streamTtlMs: SHORT_TTL_MS });
+      await store.upsertBackend(backend('a', Date.now()));
+      await store.upsertBackend(backend('b', Date.now()));
+      assert.equal((await route(store, 's', Date.now(), 0)).backend.id, 'a');
+      await sleep(SHORT_TTL_MS / 2);
+      assert.equal((await route(store, 's', Date.now(), 0.99)).backend.id, 'a', 'bound within its TTL');
+      // Past the first TTL, within the one the last use started: still bound.
+      await sleep(SHORT_TTL_MS * 0.7);
+      assert.equal((await route(store, 's', Date.now(), 0.99)).backend.id, 'a', 'each use renews the binding');
+      await sleep(SHORT_TTL_MS * 1.5);
+      assert.equal((await route(store, 's', Date.now(), 0.99)).backend.id, 'b', 'the binding expired');
       await store.close();
     });
   });

@@ -1,4 +1,7 @@
 import { MemoryStore } from '../../control/store/memory-store.ts';
 import { ALIVE_MS, STREAM_TTL_MS, storeConformance } from '../helpers/store-conformance.ts';
 
-storeConformance('memory', async () => new MemoryStore({ aliveMs: ALIVE_MS, streamTtlMs: STREAM_TTL_MS }));
+storeConformance(
+  'memory',
+  async (options) => new MemoryStore({ aliveMs: ALIVE_MS, streamTtlMs: STREAM_TTL_MS, ...options }),
+);
