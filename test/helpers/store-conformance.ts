@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { routeStream } from '../../control/routing.ts';
 import type { BackendStore, StoreOptions } from '../../control/store/store.ts';
-import type { BackendRecord } from '../../shared/api-types.ts';
+import type { BackendRecord, RtcSession } from '../../shared/api-types.ts';
 import { NoBackendError } from '../../shared/errors.ts';
 
 export const ALIVE_MS = 300_000;
@@ -27,6 +27,10 @@ export function backend(id: string, updatedAt: number, overrides: Partial<Backen
     updatedAt,
     ...overrides,
   };
+}
+
+function rtcSession(username: string, kind: RtcSession['kind'], createdAt: number): RtcSession {
+  return { username, backendId: 'a', media: { host: '127.0.0.1', port: 8000 }, stream: 'v/live/s', kind, createdAt };
 }
 
 const route = (
@@ -138,14 +142,7 @@ export function storeConformance(
 
     it('stores, refreshes and deletes WebRTC sessions by ICE username', async () => {
       const store = await makeStore();
-      const session = {
-        username: 'ans1:off1',
-        backendId: 'a',
-        media: { host: '127.0.0.1', port: 8000 },
-        stream: '__defaultVhost__/live/s',
-        kind: 'play' as const,
-        createdAt: T0,
-      };
+      const session = rtcSession('ans1:off1', 'play', T0);
       await store.putRtcSession(session, 120_000);
       assert.deepEqual(await store.touchRtcSession('ans1:off1', 120_000, T0 + 1000), session);
       assert.equal(await store.touchRtcSession('other:x', 120_000, T0 + 1000), null);
@@ -156,14 +153,7 @@ export function storeConformance(
 
     it('expires a WebRTC session a TTL after it was stored or last touched', async () => {
       const store = await makeStore();
-      const session = {
-        username: 'ans2:off2',
-        backendId: 'a',
-        media: { host: '127.0.0.1', port: 8000 },
-        stream: '__defaultVhost__/live/s',
-        kind: 'publish' as const,
-        createdAt: Date.now(),
-      };
+      const session = rtcSession('ans2:off2', 'publish', Date.now());
       await store.putRtcSession(session, SHORT_TTL_MS);
       await sleep(SHORT_TTL_MS / 2);
       assert.deepEqual(await store.touchRtcSession('ans2:off2', SHORT_TTL_MS, Date.now()), session);
