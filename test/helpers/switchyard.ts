@@ -32,6 +32,8 @@ export async function startSwitchyard(
       ...portEnv,
       // Tests read the session logs, whatever level the test run itself uses.
       PROXY_LOG_LEVEL: 'info',
+      // stop() ends it at once rather than waiting out live sessions (test/integration/bundle.test.ts covers the drain).
+      PROXY_GRACE_QUIT_TIMEOUT: '0s',
       ...env,
     },
   });
