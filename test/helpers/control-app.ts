@@ -1,5 +1,6 @@
 // A control app over a memory store with an injectable clock, driven with app.request().
 import { createControlApp } from '../../control/app.ts';
+import type { ControlDeps } from '../../control/context.ts';
 import { MemoryStore } from '../../control/store/memory-store.ts';
 import type { BackendStore } from '../../control/store/store.ts';
 import { createLogger } from '../../shared/log.ts';
@@ -16,6 +17,8 @@ export function testControl(
     controlToken?: string;
     store?: BackendStore;
     fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+    rtcCandidate?: ControlDeps['rtcCandidate'];
+    onRtcSessionDeleted?: ControlDeps['onRtcSessionDeleted'];
   } = {},
 ): TestControl {
   const clock = { now: 1_800_000_000_000 };
@@ -30,6 +33,8 @@ export function testControl(
     now: () => clock.now,
     random: () => 0,
     fetch: options.fetch,
+    rtcCandidate: options.rtcCandidate,
+    onRtcSessionDeleted: options.onRtcSessionDeleted,
   });
   return { app, store, clock };
 }
