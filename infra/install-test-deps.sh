@@ -16,15 +16,35 @@ if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
 
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing test dependencies: ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  # Debian starts the packaged services; the tests run their own instances on free ports.
-  (service nginx stop || true; service redis-server stop || true) >/dev/null 2>&1
-else
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "missing test dependencies. Run:" >&2
   echo "  sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
   exit 1
 fi
+
+# One installer at a time on this machine: the policy file below is machine-wide.
+exec 9>/run/lock/switchyard-test-deps.lock
+flock 9
+
+# Debian starts nginx and redis-server as soon as they are installed; the tests run their own
+# instances on free ports and need no system service. Rather than stopping services afterwards
+# (which would also stop ones the machine was already running), forbid starting any during the
+# install: invoke-rc.d and deb-systemd-invoke skip every start while /usr/sbin/policy-rc.d exits
+# 101. A policy file already present (container images ship one) is put back exactly as it was.
+policy=/usr/sbin/policy-rc.d
+saved=""
+if [ -e "$policy" ]; then
+  saved="$(mktemp)"
+  cp -p "$policy" "$saved"
+fi
+restore_policy() {
+  if [ -n "$saved" ]; then mv -f "$saved" "$policy"; else rm -f "$policy"; fi
+}
+trap restore_policy EXIT
+printf '#!/bin/sh\n# written by switchyard infra/install-test-deps.sh for the length of one install\nexit 101\n' >"$policy"
+chmod 755 "$policy"
+
+echo "installing test dependencies: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get -o DPkg::Lock::Timeout=300 update -qq
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >/dev/null

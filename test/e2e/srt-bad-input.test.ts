@@ -18,21 +18,25 @@ import { register } from '../helpers/switchyard.ts';
 import { udpClient } from '../helpers/udp.ts';
 
 interface TestNode extends InProcessNode {
-  logs: string[];
+  /** The node's log records, parsed. */
+  logs: Array<Record<string, unknown>>;
 }
 
 async function startTestNode(): Promise<TestNode> {
-  const logs: string[] = [];
-  const node = await startInProcessNode(createLogger('info', {}, (line) => logs.push(line)));
+  const logs: Array<Record<string, unknown>> = [];
+  const node = await startInProcessNode(createLogger('info', {}, (line) => logs.push(JSON.parse(line))));
   return { ...node, logs };
 }
 
 /** The close reason codes of a node's log lines with message `msg`. */
 function reasons(node: TestNode, msg: string): string[] {
-  return node.logs
-    .map((l) => JSON.parse(l) as { msg: string; reason?: string })
-    .filter((l) => l.msg === msg)
-    .map((l) => l.reason ?? '');
+  return node.logs.filter((l) => l.msg === msg).map((l) => String(l.reason ?? ''));
+}
+
+/** Relay sessions that started and have not closed, by session id, from the node's log. */
+function liveSrtSessions(node: TestNode): Array<Record<string, unknown>> {
+  const closed = new Set(node.logs.filter((l) => l.msg === 'srt session closed').map((l) => l.cid));
+  return node.logs.filter((l) => l.msg === 'srt relay started' && !closed.has(l.cid));
 }
 
 let main: TestNode;
@@ -63,13 +67,21 @@ describe('SRT bad input', () => {
       seconds: 4,
       format: 'mpegts',
     });
+    await waitFor('the publisher relayed', async () => liveSrtSessions(main).length === 1, 5000);
     const g = await udpClient();
     for (let i = 0; i < 1000; i++) g.send(randomBytes(1 + (i % 1400)), main.srtPort);
     const flood = await Promise.all(Array.from({ length: 200 }, () => udpClient()));
     for (const c of flood) c.send(INDUCTION, main.srtPort);
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(flood.filter((c) => c.messages.length > 0).length > 150, 'inductions are answered');
-    assert.equal(main.node.dataPlane.srt.sessionCount <= 1, true, 'inductions create no sessions');
+    // Inductions create no sessions: the one session is the publisher's, opened before the flood.
+    assert.equal(main.node.dataPlane.srt.sessionCount, 1);
+    const [session, ...others] = liveSrtSessions(main);
+    assert.deepEqual(others, []);
+    assert.equal(session?.stream, '__defaultVhost__/live/good');
+    assert.equal(session?.mode, 'publish');
+    const floodPorts = new Set([g, ...flood].map((c) => `127.0.0.1:${c.port}`));
+    assert.ok(!floodPorts.has(session?.client as string), `session of ${String(session?.client)} is a flood client's`);
     assert.equal(await pub.exited, 0, pub.output());
     await new Promise((r) => setTimeout(r, 500));
     const file = join(dir, 'good.ts');

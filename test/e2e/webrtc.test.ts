@@ -46,6 +46,11 @@ describe('WebRTC through Switchyard', () => {
     const player = await whepPlay(`${api}/rtc/v1/whep/?app=live&stream=cam`);
     clients.push(player);
     await waitFor('RTP at the player', async () => player.rtpReceived() > 20, 15_000);
+    // Everything counted came from this publisher, through the relay both ways.
+    assert.ok(
+      player.rtpReceived() <= publisher.rtpSent(),
+      `${player.rtpReceived()} played, ${publisher.rtpSent()} sent`,
+    );
   });
 
   it('DELETE on the resource ends the session at the origin and in the relay', async () => {

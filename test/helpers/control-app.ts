@@ -1,5 +1,6 @@
 // A control app over a memory store with an injectable clock, driven with app.request().
 import { createControlApp } from '../../control/app.ts';
+import type { ControlDeps } from '../../control/context.ts';
 import { MemoryStore } from '../../control/store/memory-store.ts';
 import type { BackendStore } from '../../control/store/store.ts';
 import { createLogger, type Logger } from '../../shared/log.ts';
@@ -28,6 +29,8 @@ export function testControl(
     store?: BackendStore;
     fetch?: (input: string, init?: RequestInit) => Promise<Response>;
     logger?: Logger;
+    rtcCandidate?: ControlDeps['rtcCandidate'];
+    onRtcSessionDeleted?: ControlDeps['onRtcSessionDeleted'];
   } = {},
 ): TestControl {
   const clock = { now: 1_800_000_000_000 };
@@ -45,6 +48,8 @@ export function testControl(
     fetch: options.fetch,
     signer: TEST_SIGNER,
     backendNetworks: TEST_NETWORKS,
+    rtcCandidate: options.rtcCandidate,
+    onRtcSessionDeleted: options.onRtcSessionDeleted,
   });
   return { app, store, clock };
 }

@@ -2,13 +2,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { routeStream } from '../../control/routing.ts';
-import type { BackendStore } from '../../control/store/store.ts';
-import type { BackendRecord } from '../../shared/api-types.ts';
+import type { BackendStore, StoreOptions } from '../../control/store/store.ts';
+import type { BackendRecord, RtcSession } from '../../shared/api-types.ts';
 import { NoBackendError } from '../../shared/errors.ts';
 
 export const ALIVE_MS = 300_000;
 export const STREAM_TTL_MS = 3_600_000;
 const T0 = 1_800_000_000_000;
+/**
+ * Expiry tests run on real time with short TTLs, so Redis expires keys on its own clock exactly
+ * as in production. The margins around each expiry are half a TTL: wide enough for a loaded machine.
+ */
+const SHORT_TTL_MS = 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function backend(id: string, updatedAt: number, overrides: Partial<BackendRecord> = {}): BackendRecord {
   return {
@@ -23,6 +29,10 @@ export function backend(id: string, updatedAt: number, overrides: Partial<Backen
   };
 }
 
+function rtcSession(username: string, kind: RtcSession['kind'], createdAt: number): RtcSession {
+  return { username, backendId: 'a', media: { host: '127.0.0.1', port: 8000 }, stream: 'v/live/s', kind, createdAt };
+}
+
 const route = (
   store: BackendStore,
   stream: string,
@@ -31,9 +41,13 @@ const route = (
   proto: 'rtmp' | 'srt' | 'http' = 'rtmp',
 ) => routeStream(store, { vhost: '__defaultVhost__', app: 'live', stream, proto }, now, random);
 
-/** `makeStore` returns a fresh, empty store (its own key prefix for Redis). */
-export function storeConformance(name: string, makeStore: () => Promise<BackendStore>): void {
-  describe(`${name} store conformance`, () => {
+/** `makeStore` returns a fresh, empty store (its own key prefix for Redis), with `options` over the defaults. */
+export function storeConformance(
+  name: string,
+  makeStore: (options?: Partial<StoreOptions>) => Promise<BackendStore>,
+): void {
+  // Each test has its own store, so they run side by side while the expiry tests wait.
+  describe(`${name} store conformance`, { concurrency: true }, () => {
     it('registers and lists backends, replacing an entry with the same server id', async () => {
       const store = await makeStore();
       await store.upsertBackend(backend('a', T0));
@@ -128,23 +142,26 @@ export function storeConformance(name: string, makeStore: () => Promise<BackendS
 
     it('stores, refreshes and deletes WebRTC sessions by ICE username', async () => {
       const store = await makeStore();
-      const session = {
-        username: 'ans1:off1',
-        backendId: 'a',
-        media: { host: '127.0.0.1', port: 8000 },
-        stream: '__defaultVhost__/live/s',
-        kind: 'play' as const,
-        createdAt: T0,
-      };
+      const session = rtcSession('ans1:off1', 'play', T0);
       await store.putRtcSession(session);
       assert.deepEqual(await store.touchRtcSession('ans1:off1', T0 + 1000), session);
       assert.equal(await store.touchRtcSession('other:x', T0 + 1000), null);
       await store.deleteRtcSession('ans1:off1');
       assert.equal(await store.touchRtcSession('ans1:off1', T0 + 2000), null);
-      if (name === 'memory') {
-        await store.putRtcSession(session);
-        assert.equal(await store.touchRtcSession('ans1:off1', T0 + 120_001), null);
-      }
+      await store.close();
+    });
+
+    it('expires a WebRTC session a TTL after it was stored or last touched', async () => {
+      const store = await makeStore({ rtcSessionTtlMs: SHORT_TTL_MS });
+      const session = rtcSession('ans2:off2', 'publish', Date.now());
+      await store.putRtcSession(session);
+      await sleep(SHORT_TTL_MS / 2);
+      assert.deepEqual(await store.touchRtcSession('ans2:off2', Date.now()), session);
+      // Past the first TTL, within the one the touch started.
+      await sleep(SHORT_TTL_MS * 0.7);
+      assert.deepEqual(await store.touchRtcSession('ans2:off2', Date.now()), session);
+      await sleep(SHORT_TTL_MS * 1.5);
+      assert.equal(await store.touchRtcSession('ans2:off2', Date.now()), null);
       await store.close();
     });
 
@@ -164,17 +181,18 @@ export function storeConformance(name: string, makeStore: () => Promise<BackendS
       await store.close();
     });
 
-    it('forgets a stream binding after its TTL without use', async () => {
-      const store = await makeStore();
-      await store.upsertBackend(backend('a', T0));
-      await store.upsertBackend(backend('b', T0));
-      assert.equal((await route(store, 's', T0, 0)).backend.id, 'a');
-      // Memory expires by the injected clock; Redis by its own clock, so only check the memory store here.
-      if (name === 'memory') {
-        await store.upsertBackend(backend('a', T0 + STREAM_TTL_MS));
-        await store.upsertBackend(backend('b', T0 + STREAM_TTL_MS));
-        assert.equal((await route(store, 's', T0 + STREAM_TTL_MS + 1, 0.99)).backend.id, 'b');
-      }
+    it('forgets a stream binding a TTL after its last use', async () => {
+      const store = await makeStore({ streamTtlMs: SHORT_TTL_MS });
+      await store.upsertBackend(backend('a', Date.now()));
+      await store.upsertBackend(backend('b', Date.now()));
+      assert.equal((await route(store, 's', Date.now(), 0)).backend.id, 'a');
+      await sleep(SHORT_TTL_MS / 2);
+      assert.equal((await route(store, 's', Date.now(), 0.99)).backend.id, 'a', 'bound within its TTL');
+      // Past the first TTL, within the one the last use started: still bound.
+      await sleep(SHORT_TTL_MS * 0.7);
+      assert.equal((await route(store, 's', Date.now(), 0.99)).backend.id, 'a', 'each use renews the binding');
+      await sleep(SHORT_TTL_MS * 1.5);
+      assert.equal((await route(store, 's', Date.now(), 0.99)).backend.id, 'b', 'the binding expired');
       await store.close();
     });
   });

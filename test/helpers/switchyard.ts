@@ -1,12 +1,14 @@
 // Switchyard itself for end-to-end tests: `node --import tsx process/main.ts` (what `npm start`
 // runs) on free ports, plus small API helpers.
 import { fileURLToPath } from 'node:url';
-import { proxyPorts } from './ports.ts';
+import type { ListeningPorts } from './listening-ports.ts';
+import { type ProxyPorts, proxyPorts } from './ports.ts';
 import { type Child, startProcess, waitFor, waitForTcp } from './processes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface SwitchyardProcess {
+  ports: ProxyPorts;
   rtmpPort: number;
   httpPort: number;
   apiPort: number;
@@ -30,21 +32,51 @@ export async function startSwitchyard(
       ...portEnv,
       // Tests read the session logs, whatever level the test run itself uses.
       PROXY_LOG_LEVEL: 'info',
+      // stop() ends it at once rather than waiting out live sessions (test/integration/bundle.test.ts covers the drain).
+      PROXY_GRACE_QUIT_TIMEOUT: '0s',
       ...env,
     },
   });
-  const remote = Boolean(env.PROXY_CONTROL_URL);
-  let started = false;
-  const died = proc.exited.then((code) => {
-    if (!started) throw new Error(`switchyard exited with ${code}: ${proc.output()}`);
+  const level = env.PROXY_LOG_LEVEL ?? 'info';
+  await waitUntilListening(proc, ports, {
+    remote: Boolean(env.PROXY_CONTROL_URL),
+    logsInfo: level === 'info' || level === 'debug',
   });
-  died.catch(() => {});
-  await Promise.race([
-    Promise.all([waitForTcp(rtmpPort, 20_000), waitForTcp(httpPort, 20_000), remote || waitForTcp(systemPort, 20_000)]),
-    died,
-  ]);
-  started = true;
-  return { rtmpPort, httpPort, apiPort, systemPort, webrtcPort, srtPort, process: proc, stop: () => proc.stop() };
+  return {
+    ports,
+    rtmpPort,
+    httpPort,
+    apiPort,
+    systemPort,
+    webrtcPort,
+    srtPort,
+    process: proc,
+    stop: () => proc.stop(),
+  };
+}
+
+/**
+ * Waits until a Switchyard process listens on all its ports: its TCP ports accept connections and,
+ * at log level info, it has logged that the data plane (whose UDP relays bind last) listens.
+ * Fails at once, with the exit code and stderr, if the process dies first.
+ */
+export async function waitUntilListening(
+  proc: Child,
+  ports: ProxyPorts,
+  options: { remote?: boolean; logsInfo?: boolean; timeoutMs?: number } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  // A remote control plane serves the system and API ports; this process does not.
+  await Promise.all(ownListeners(ports, options).tcp.map((port) => waitForTcp(port, timeoutMs, proc)));
+  if (options.logsInfo === false) return;
+  const listening = async () => proc.output().includes('"msg":"data plane listening"');
+  await waitFor('the data plane to listen', listening, timeoutMs, proc);
+}
+
+/** The sockets a Switchyard process given `ports` must hold, and no others (see listening-ports.ts). */
+export function ownListeners(ports: ProxyPorts, options: { remote?: boolean } = {}): ListeningPorts {
+  const tcp = options.remote ? [ports.rtmp, ports.http] : [ports.rtmp, ports.http, ports.api, ports.system];
+  return { tcp: tcp.sort((a, b) => a - b), udp: [ports.webrtc, ports.srt].sort((a, b) => a - b) };
 }
 
 export async function register(

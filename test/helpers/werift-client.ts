@@ -2,12 +2,23 @@
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
 import { LOOPBACK_ICE } from './werift-origin.ts';
 
+/** What both kinds of client have: the connection and Switchyard's signalling answer. */
 export interface WebRtcClient {
   pc: RTCPeerConnection;
   location: string;
   answer: string;
-  rtpReceived: () => number;
   close(): Promise<void>;
+}
+
+export interface WhipPublisher extends WebRtcClient {
+  /** RTP packets written to the connection so far. */
+  rtpSent(): number;
+  stopSending(): void;
+}
+
+export interface WhepPlayer extends WebRtcClient {
+  /** RTP packets that arrived on the played track so far. */
+  rtpReceived(): number;
 }
 
 async function signal(url: string, offer: string): Promise<{ answer: string; location: string; status: number }> {
@@ -29,7 +40,7 @@ function waitConnected(pc: RTCPeerConnection, timeoutMs = 15_000): Promise<void>
   });
 }
 
-export async function whipPublish(endpoint: string): Promise<WebRtcClient & { stopSending(): void }> {
+export async function whipPublish(endpoint: string): Promise<WhipPublisher> {
   const pc = new RTCPeerConnection({ ...LOOPBACK_ICE } as never);
   const track = new MediaStreamTrack({ kind: 'video' });
   pc.addTransceiver(track, { direction: 'sendonly' });
@@ -39,7 +50,9 @@ export async function whipPublish(endpoint: string): Promise<WebRtcClient & { st
   await pc.setRemoteDescription({ type: 'answer', sdp: answer });
   await waitConnected(pc);
   let seq = 0;
+  let sent = 0;
   const timer = setInterval(() => {
+    sent++;
     seq = (seq + 1) & 0xffff;
     const header = new RtpHeader({
       sequenceNumber: seq,
@@ -54,7 +67,7 @@ export async function whipPublish(endpoint: string): Promise<WebRtcClient & { st
     pc,
     location,
     answer,
-    rtpReceived: () => 0,
+    rtpSent: () => sent,
     stopSending: () => clearInterval(timer),
     close: async () => {
       clearInterval(timer);
@@ -63,7 +76,7 @@ export async function whipPublish(endpoint: string): Promise<WebRtcClient & { st
   };
 }
 
-export async function whepPlay(endpoint: string): Promise<WebRtcClient> {
+export async function whepPlay(endpoint: string): Promise<WhepPlayer> {
   const pc = new RTCPeerConnection({ ...LOOPBACK_ICE } as never);
   pc.addTransceiver('video', { direction: 'recvonly' });
   let received = 0;

@@ -5,10 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { MediaStreamTrack, RTCPeerConnection, type RtpPacket } from 'werift';
+import { startLoopbackStun } from './loopback-stun.ts';
 import { freePort } from './ports.ts';
 
-/** Loopback only: nothing in these tests may send to another address. */
+const stun = await startLoopbackStun();
+
+/** Loopback only: nothing in these tests may send to another address (see loopback-stun.ts). */
 export const LOOPBACK_ICE = {
+  iceServers: [{ urls: `stun:127.0.0.1:${stun.port}` }],
   iceInterfaceAddresses: { udp4: '127.0.0.1' },
   iceUseIpv6: false,
   iceUseLinkLocalAddress: false,

@@ -3,13 +3,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, freeUdpPort } from '../helpers/ports.ts';
+import { bundlePath } from '../helpers/bundle.ts';
+import { listeningPorts } from '../helpers/listening-ports.ts';
+import { proxyPorts } from '../helpers/ports.ts';
 import { startProcess, waitFor, waitForTcp } from '../helpers/processes.ts';
+import { ownListeners, waitUntilListening } from '../helpers/switchyard.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sy-bundle-'));
@@ -17,8 +20,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('deployable bundles', () => {
   it('builds dist/switchyard.mjs and dist/worker.js', () => {
-    execFileSync(process.execPath, ['infra/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-    for (const file of ['dist/switchyard.mjs', 'dist/worker.js']) assert.ok(statSync(join(ROOT, file)).size > 10_000);
+    for (const file of ['switchyard.mjs', 'worker.js'] as const) assert.ok(statSync(bundlePath(file)).size > 10_000);
   });
 
   it('passes wrangler deploy --dry-run with wrangler.toml', () => {
@@ -37,56 +39,54 @@ describe('deployable bundles', () => {
   });
 
   it('runs the node bundle without node_modules and drains on SIGTERM', async () => {
-    copyFileSync(join(ROOT, 'dist/switchyard.mjs'), join(dir, 'switchyard.mjs'));
-    const [rtmp, http, api, system, webrtc] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freeUdpPort(),
-    ]);
+    copyFileSync(bundlePath('switchyard.mjs'), join(dir, 'switchyard.mjs'));
+    const { ports, env: portEnv } = await proxyPorts();
+    const { rtmp, http, system } = ports;
     const proc = startProcess(process.execPath, ['switchyard.mjs'], {
       cwd: dir,
       env: {
         PATH: process.env.PATH,
-        PROXY_RTMP_SERVER: `127.0.0.1:${rtmp}`,
-        PROXY_HTTP_SERVER: `127.0.0.1:${http}`,
-        PROXY_HTTP_API: `127.0.0.1:${api}`,
-        PROXY_SYSTEM_API: `127.0.0.1:${system}`,
-        PROXY_WEBRTC_SERVER: `127.0.0.1:${webrtc}`,
+        ...portEnv,
         PROXY_GRACE_QUIT_TIMEOUT: '1500ms',
         PROXY_FORCE_QUIT_TIMEOUT: '5s',
       },
     });
-    await waitForTcp(system);
-    const versions = (await (await fetch(`http://127.0.0.1:${system}/api/v1/versions`)).json()) as { code: number };
-    assert.equal(versions.code, 0);
-    const onHttpPort = await fetch(`http://127.0.0.1:${http}/api/v1/versions`);
-    assert.equal(onHttpPort.status, 200);
-    await onHttpPort.arrayBuffer();
+    // Stopped whatever happens: a failed assertion must not leave it holding the test process open.
+    let held: Socket | undefined;
+    try {
+      await waitUntilListening(proc, ports);
+      assert.deepEqual(listeningPorts(proc.proc.pid as number), ownListeners(ports), 'listens on its own ports only');
+      const versions = (await (await fetch(`http://127.0.0.1:${system}/api/v1/versions`)).json()) as { code: number };
+      assert.equal(versions.code, 0);
+      const onHttpPort = await fetch(`http://127.0.0.1:${http}/api/v1/versions`);
+      assert.equal(onHttpPort.status, 200);
+      await onHttpPort.arrayBuffer();
 
-    // An idle RTMP client holds a session open; SIGTERM must stop accepting, wait the grace period, then exit.
-    const held = connect(rtmp, '127.0.0.1');
-    held.on('error', () => {});
-    await new Promise((r) => held.once('connect', r));
-    const started = Date.now();
-    proc.proc.kill('SIGTERM');
-    await waitFor(
-      'listener closed',
-      async () => {
-        try {
-          await waitForTcp(rtmp, 200);
-          return false;
-        } catch {
-          return true;
-        }
-      },
-      3000,
-    );
-    const code = await proc.exited;
-    const took = Date.now() - started;
-    assert.equal(code, 0, proc.output());
-    assert.ok(took >= 1400 && took < 4500, `exit after ${took} ms`);
-    held.destroy();
+      // An idle RTMP client holds a session open; SIGTERM must stop accepting, wait the grace period, then exit.
+      held = connect(rtmp, '127.0.0.1');
+      held.on('error', () => {});
+      await new Promise((r) => held?.once('connect', r));
+      const started = Date.now();
+      proc.proc.kill('SIGTERM');
+      await waitFor(
+        'listener closed',
+        async () => {
+          try {
+            await waitForTcp(rtmp, 200);
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        3000,
+      );
+      const code = await proc.exited;
+      const took = Date.now() - started;
+      assert.equal(code, 0, proc.output());
+      assert.ok(took >= 1400 && took < 4500, `exit after ${took} ms`);
+    } finally {
+      held?.destroy();
+      await proc.stop();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The Upstash store against a real redis-server behind an Upstash-compatible REST server.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { StoreOptions } from '../../control/store/store.ts';
 import { UpstashStore } from '../../control/store/upstash-store.ts';
 import { countRequests, startUpstash, type UpstashFixture } from '../helpers/redis.ts';
 import { ALIVE_MS, backend, STREAM_TTL_MS, storeConformance } from '../helpers/store-conformance.ts';
@@ -9,7 +10,7 @@ let upstash: UpstashFixture;
 const runId = `t${process.pid}-${Date.now().toString(36)}`;
 let storeCount = 0;
 
-function newStore(prefix = `${runId}-${storeCount++}`): UpstashStore {
+function newStore(prefix = `${runId}-${storeCount++}`, options: Partial<StoreOptions> = {}): UpstashStore {
   return new UpstashStore({
     url: upstash.url,
     token: upstash.token,
@@ -17,6 +18,7 @@ function newStore(prefix = `${runId}-${storeCount++}`): UpstashStore {
     aliveMs: ALIVE_MS,
     streamTtlMs: STREAM_TTL_MS,
     rtcSessionTtlMs: 120_000,
+    ...options,
   });
 }
 
@@ -27,7 +29,7 @@ after(async () => {
   await upstash?.close();
 });
 
-storeConformance('upstash', async () => newStore());
+storeConformance('upstash', async (options) => newStore(undefined, options));
 
 describe('upstash store across instances', () => {
   it('two instances racing registrations on one Redis lose no backend', async () => {

@@ -75,6 +75,11 @@ describe('WebRTC across workerd signalling and a separate data-plane node', () =
     const player = await whepPlay(`${workerUrl}/rtc/v1/whep/?app=live&stream=dist`);
     clients.push(player);
     await waitFor('RTP at the player', async () => player.rtpReceived() > 20, 15_000);
+    // Everything counted came from this publisher, through the relay both ways.
+    assert.ok(
+      player.rtpReceived() <= publisher.rtpSent(),
+      `${player.rtpReceived()} played, ${publisher.rtpSent()} sent`,
+    );
     assert.match(node.process.output(), /webrtc session started/);
   });
 });

@@ -6,8 +6,8 @@ import type { Miniflare } from 'miniflare';
 import { startUpstash, type UpstashFixture } from '../helpers/redis.ts';
 import { startWorker } from '../helpers/workerd.ts';
 
-const heartbeat = readFileSync(new URL('../../../shared/fixtures/srs-heartbeat.json', import.meta.url), 'utf8');
-const origin2 = readFileSync(new URL('../../../shared/fixtures/srs-heartbeat-origin2.json', import.meta.url), 'utf8');
+const heartbeat = readFileSync(new URL('../fixtures/srs/srs-heartbeat.json', import.meta.url), 'utf8');
+const origin2 = readFileSync(new URL('../fixtures/srs/srs-heartbeat-origin2.json', import.meta.url), 'utf8');
 
 let upstash: UpstashFixture;
 let workerA: Miniflare;

@@ -7,7 +7,7 @@ import { BadRequestError } from '../../shared/errors.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/hls/${name}`, import.meta.url), 'utf8');
 const srsBody = (name: string) =>
-  readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8')
+  readFileSync(new URL(`../fixtures/srs/${name}`, import.meta.url), 'utf8')
     .split(/\r?\n\r?\n/)
     .slice(1)
     .join('\n\n');

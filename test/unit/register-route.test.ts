@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { postJson, testControl } from '../helpers/control-app.ts';
 
-const heartbeat = readFileSync(new URL('../../../shared/fixtures/srs-heartbeat.json', import.meta.url), 'utf8');
+const heartbeat = readFileSync(new URL('../fixtures/srs/srs-heartbeat.json', import.meta.url), 'utf8');
 const manual = {
   device_id: 'origin2',
   ip: '10.78.122.184',

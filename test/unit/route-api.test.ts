@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { postJson, testControl } from '../helpers/control-app.ts';
 
-const heartbeat = readFileSync(new URL('../../../shared/fixtures/srs-heartbeat.json', import.meta.url), 'utf8');
-const origin2 = readFileSync(new URL('../../../shared/fixtures/srs-heartbeat-origin2.json', import.meta.url), 'utf8');
+const heartbeat = readFileSync(new URL('../fixtures/srs/srs-heartbeat.json', import.meta.url), 'utf8');
+const origin2 = readFileSync(new URL('../fixtures/srs/srs-heartbeat-origin2.json', import.meta.url), 'utf8');
 const ask = (proto: string, stream = 'livestream') =>
   postJson({ vhost: '__defaultVhost__', app: 'live', stream, proto });
 

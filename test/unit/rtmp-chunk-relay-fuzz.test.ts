@@ -7,17 +7,10 @@ import { ChunkWriter, type RtmpMessage } from '../../dataplane/rtmp/chunk-writer
 import { commandMessage, setChunkSize } from '../../dataplane/rtmp/commands.ts';
 import { MessageReader } from '../../dataplane/rtmp/message-reader.ts';
 import { CompressingEncoder, media } from '../helpers/rtmp-chunks.ts';
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return s / 0x7fffffff;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 function runCase(seed: number): void {
-  const rnd = lcg(seed);
+  const rnd = seededRandom(seed);
   const enc = new CompressingEncoder(128);
   const src = new MessageReader({ maxMessageSize: 1 << 24, maxBuffered: 1 << 26 });
   src.push(enc.encode(3, commandMessage(0, 'connect', 1, { app: 'live' })));

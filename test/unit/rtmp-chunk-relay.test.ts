@@ -6,6 +6,9 @@ import { ChunkWriter, type RtmpMessage } from '../../dataplane/rtmp/chunk-writer
 import { commandMessage, setChunkSize } from '../../dataplane/rtmp/commands.ts';
 import { MessageReader } from '../../dataplane/rtmp/message-reader.ts';
 import { CompressingEncoder, media } from '../helpers/rtmp-chunks.ts';
+import { runSeed, seededRandom } from '../helpers/seeded-random.ts';
+
+const SEED = runSeed();
 
 function cloneStates(states: ChunkStates): ChunkStates {
   return new Map([...states].map(([k, v]) => [k, { ...v }]));
@@ -75,19 +78,25 @@ function decodeAll(reader: MessageReader, data: Buffer): RtmpMessage[] {
 describe('RTMP chunk relay', () => {
   for (const msidTo of [1, 3]) {
     it(`delivers every message intact (source msid 1 -> sink msid ${msidTo}), whatever the read sizes`, () => {
-      for (const pieces of [() => 65_536, () => 1 + Math.floor(Math.random() * 5000), () => 1]) {
+      const rnd = seededRandom(SEED);
+      const readSizes: Array<[string, () => number]> = [
+        ['64 KiB reads', () => 65_536],
+        [`random reads, seed ${SEED} (TEST_SEED=${SEED} repeats it)`, () => 1 + Math.floor(rnd() * 5000)],
+        ['1-byte reads', () => 1],
+      ];
+      for (const [reads, pieces] of readSizes) {
         const { enc, relay, sinkReader } = setup(msidTo);
         const sequence = mediaSequence(60);
         const input = Buffer.concat(sequence.map(([csid, m]) => enc.encode(csid, m)));
         const output = relayAll(relay, input, pieces);
         const got = decodeAll(sinkReader, output);
-        assert.equal(got.length, sequence.length);
+        assert.equal(got.length, sequence.length, reads);
         for (let i = 0; i < got.length; i++) {
           const want = sequence[i]![1];
-          assert.equal(got[i]!.timestamp, want.timestamp, `timestamp of message ${i}`);
-          assert.equal(got[i]!.type, want.type);
-          assert.equal(got[i]!.msid, msidTo);
-          assert.ok(got[i]!.payload.equals(want.payload), `payload of message ${i}`);
+          assert.equal(got[i]!.timestamp, want.timestamp, `${reads}: timestamp of message ${i}`);
+          assert.equal(got[i]!.type, want.type, `${reads}: type of message ${i}`);
+          assert.equal(got[i]!.msid, msidTo, `${reads}: msid of message ${i}`);
+          assert.ok(got[i]!.payload.equals(want.payload), `${reads}: payload of message ${i}`);
         }
       }
     });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { firstCandidate, iceUfrag, rewriteCandidates } from '../../control/rtc/sdp.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/srs/${name}`, import.meta.url), 'utf8');
 
 describe('SDP helpers on real SRS exchanges', () => {
   it('reads the ufrags that make up the ICE username', () => {

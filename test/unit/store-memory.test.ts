@@ -3,5 +3,6 @@ import { ALIVE_MS, STREAM_TTL_MS, storeConformance } from '../helpers/store-conf
 
 storeConformance(
   'memory',
-  async () => new MemoryStore({ aliveMs: ALIVE_MS, streamTtlMs: STREAM_TTL_MS, rtcSessionTtlMs: 120_000 }),
+  async (options) =>
+    new MemoryStore({ aliveMs: ALIVE_MS, streamTtlMs: STREAM_TTL_MS, rtcSessionTtlMs: 120_000, ...options }),
 );
