@@ -121,6 +121,8 @@ async function whipWhep(c: Context<ControlEnv>, kind: RtcSession['kind']): Promi
   if (!offer.startsWith('v=0')) throw new BadRequestError('body is not an SDP offer (must start with v=0)');
   const url = new URL(c.req.url);
   const route = await routeToApi(c, streamFromHttp(c.req.header('host'), `${url.pathname}${url.search}`));
+  // Known before the origin is asked, so a missing node never leaves a session behind at the origin.
+  const candidate = await candidateFor(c, deps);
   const res = await postToOrigin(c, route, 'application/sdp', offer);
   const text = await res.text();
   if (res.status !== 201 && res.status !== 200) {
@@ -128,7 +130,6 @@ async function whipWhep(c: Context<ControlEnv>, kind: RtcSession['kind']): Promi
   }
   if (!text.startsWith('v=0')) throw new UpstreamError('origin answer is not SDP');
   const username = await storeSession(deps, route, offer, text, kind);
-  const candidate = await candidateFor(c, deps);
   const token = encodeResourceToken(
     {
       b: route.backend.id,
@@ -161,13 +162,14 @@ async function legacy(c: Context<ControlEnv>, kind: RtcSession['kind']): Promise
   const su = /^(\w+:\/\/[^/]*\/.*)\/([^/?]+(?:\?.*)?)$/.exec(body.streamurl);
   if (!su) throw new BadRequestError('streamurl must be webrtc://host/app/stream');
   const route = await routeToApi(c, streamFromRtmp(su[1] as string, su[2] as string));
+  const candidate = await candidateFor(c, deps);
   const res = await postToOrigin(c, route, 'application/json', text);
   const reply = (await res.json().catch(() => undefined)) as { code?: number; sdp?: string } | undefined;
   if (!res.ok || !reply || reply.code !== 0 || typeof reply.sdp !== 'string') {
     throw new UpstreamError(`origin refused: code ${reply?.code ?? res.status}`, { status: res.ok ? 502 : res.status });
   }
   await storeSession(deps, route, body.sdp, reply.sdp, kind);
-  reply.sdp = rewriteCandidates(reply.sdp, await candidateFor(c, deps));
+  reply.sdp = rewriteCandidates(reply.sdp, candidate);
   return c.json(reply);
 }
 

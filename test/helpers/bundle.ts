@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUTPUTS = ['dist/switchyard.mjs', 'dist/worker.js'];
 /** What the bundles are made of: a change to any of them makes dist/ stale. */
-const SOURCES = ['control', 'dataplane', 'shared', 'infra/build.mjs', 'package-lock.json'];
+const SOURCES = ['control', 'dataplane', 'process', 'shared', 'infra/build.mjs', 'package-lock.json'];
 const LOCK = join(ROOT, 'dist', '.build-lock');
 /** A lock older than this was left by a killed build. */
 const STALE_LOCK_MS = 120_000;

@@ -214,6 +214,15 @@ describe('WHEP and WHIP signalling', () => {
     );
   });
 
+  it('answers 503 without asking the origin when no node can take the media', async () => {
+    const { app, origin, store } = await setup({ rtcCandidate: null });
+    const res = await app.request('/rtc/v1/whep/?app=live&stream=livestream', sdpPost(CAPTURED.whep.offer));
+    assert.equal(res.status, 503);
+    // No origin session was opened, so none is left behind.
+    assert.deepEqual(origin.requests, []);
+    assert.equal(await store.touchRtcSession('0p227118:c9u7', Date.now()), null);
+  });
+
   it("uses the request's host when only the node's port is known (all-in-one)", async () => {
     const { app } = await setup({ rtcCandidate: { port: 18000 } });
     const byIp = await app.request('http://192.0.2.80:11985/rtc/v1/whep/?app=live&stream=livestream', {
