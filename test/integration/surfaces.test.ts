@@ -2,6 +2,8 @@
 // node announcements and operator views answer 404 there and work on the system API port.
 
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../shared/log.ts';
 import { type InProcessNode, startInProcessNode } from '../helpers/in-process-node.ts';
@@ -64,6 +66,33 @@ describe('surfaces', () => {
   it('versions answers everywhere (health checks)', async () => {
     for (const port of [sy.ports.http, sy.ports.api, sy.ports.system]) {
       assert.equal(await send(port, ['GET', '/api/v1/versions']), 200);
+    }
+  });
+
+  it('a player cannot make the proxy fetch an internal address (canary on loopback)', async () => {
+    const hits: string[] = [];
+    const canary = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('internal secret');
+    });
+    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.5', resolve));
+    const port = (canary.address() as AddressInfo).port;
+    try {
+      const fake = { ...JSON.parse(heartbeat), server: 'vid-canary', ip: '127.0.0.5', http: [String(port)] };
+      // Registering it from a player port does nothing...
+      for (const p of [sy.ports.http, sy.ports.api]) {
+        assert.equal(await send(p, ['POST', '/api/v1/srs/register', JSON.stringify(fake)]), 404);
+      }
+      // ...and a made-up or unsigned marker reaches no backend, registered or not.
+      for (const marker of ['vid-canary', 'vid-canary.AAAAAAAAAAAAAAAAAAAAAA', 'vid-surface']) {
+        assert.equal(await send(sy.ports.http, ['GET', `/latest/meta-data/?sy_b=${marker}`]), 404);
+      }
+      // A backend registered on the system port is still reachable only through a signed playlist URI.
+      assert.equal(await send(sy.ports.system, ['POST', '/api/v1/srs/register', JSON.stringify(fake)]), 200);
+      assert.equal(await send(sy.ports.http, ['GET', '/api/v1/clients/?sy_b=vid-canary']), 404);
+      assert.deepEqual(hits, []);
+    } finally {
+      canary.close();
     }
   });
 });
