@@ -7,6 +7,7 @@ import type { ControlDeps, ControlEnv } from './context.ts';
 import { answerErrorsAsJson } from './errors.ts';
 import { createHlsRoutes } from './hls/hls-routes.ts';
 import { storeHlsResolver } from './hls/store-resolver.ts';
+import { originRequest } from './origin-reach.ts';
 import { OFFER_LIMIT, REGISTER_LIMIT, ROUTE_LIMIT, rateLimit } from './rate-limit.ts';
 import { nodesRoute } from './routes/nodes.ts';
 import { registerRoute } from './routes/register.ts';
@@ -56,7 +57,7 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
       app.post(path, offers);
     app.route('/', rtcRoute);
     const resolver = storeHlsResolver(resolved.store, resolved.now, resolved.random);
-    app.route('/', createHlsRoutes(resolver, { signer: resolved.signer, fetch: deps.fetch }));
+    app.route('/', createHlsRoutes(resolver, { signer: resolved.signer, request: originRequest(resolved) }));
   }
   answerErrorsAsJson(app, resolved.logger);
   return app;

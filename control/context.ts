@@ -39,8 +39,15 @@ export interface ControlDeps {
   rtcCandidate?: { host?: string; port: number };
   /** Called when DELETE ends a WebRTC session (the all-in-one data plane drops it at once). */
   onRtcSessionDeleted?: (username: string) => void;
-  /** How HLS reaches backends; global fetch by default. */
+  /** How origins are fetched (HLS, WHIP/WHEP); global fetch by default. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * `private` (Node): dial origins' registered addresses. `edge` (Workers): an origin's public
+   * URL, else through a data-plane node's gateway (origin-reach.ts).
+   */
+  originReach?: 'private' | 'edge';
+  /** Builds origins' public URLs from their registration (PROXY_ORIGIN_URL_TEMPLATE). */
+  originUrlTemplate?: string;
 }
 
 export type ControlEnv = {

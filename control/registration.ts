@@ -1,10 +1,17 @@
 // Validates a registration body (SRS's heartbeat or the manual API form) into a BackendRecord.
 // Every rejection names the field, and nothing reaches the store unless the whole body is valid.
 
-import { BACKEND_PROTOCOLS, type BackendProtocol, type BackendRecord } from '../shared/api-types.ts';
+import {
+  BACKEND_PROTOCOLS,
+  type BackendProtocol,
+  type BackendRecord,
+  PUBLIC_PROTOCOLS,
+  type PublicProtocol,
+} from '../shared/api-types.ts';
 import { type Endpoint, parseEndpoint } from '../shared/endpoint.ts';
 import { BadRequestError, ForbiddenError } from '../shared/errors.ts';
 import type { NetworkList } from '../shared/networks.ts';
+import { parseWorkerBaseUrl } from '../shared/public-url.ts';
 
 const MAX_ID_LENGTH = 128;
 const MAX_ENDPOINTS = 16;
@@ -51,6 +58,44 @@ function checkIp(ip: string): string {
   return ip;
 }
 
+/**
+ * `public_urls: {"http": "https://o1-hls.example.com", "api": "https://o1-api.example.com"}`:
+ * where an edge control plane reaches this origin directly. Never dialled by data-plane nodes.
+ */
+function publicUrls(value: unknown): BackendRecord['publicUrls'] {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new BadRequestError('field "public_urls" must be an object such as {"http": "https://name"}');
+  const urls: Partial<Record<PublicProtocol, string>> = {};
+  for (const [key, url] of Object.entries(value)) {
+    if (!(PUBLIC_PROTOCOLS as readonly string[]).includes(key))
+      throw new BadRequestError(`field "public_urls" has "${key.slice(0, 20)}"; want ${PUBLIC_PROTOCOLS.join(' or ')}`);
+    urls[key as PublicProtocol] = parseWorkerBaseUrl(url, `public_urls.${key}`);
+  }
+  return urls;
+}
+
+/**
+ * Public URLs from PROXY_ORIGIN_URL_TEMPLATE (`https://{device_id}-{proto}.origins.example.com`),
+ * for registrations that carry none (SRS's heartbeat sends only its address and ports).
+ */
+export function templatePublicUrls(template: string, backend: BackendRecord): BackendRecord['publicUrls'] {
+  const urls: Partial<Record<PublicProtocol, string>> = {};
+  for (const proto of PUBLIC_PROTOCOLS) {
+    if (backend.endpoints[proto].length === 0) continue;
+    const text = template.replace(/\{(\w+)\}/g, (_whole, name: string) => {
+      const value = { device_id: backend.deviceId, server: backend.id, proto }[name];
+      if (value === undefined)
+        throw new BadRequestError(`PROXY_ORIGIN_URL_TEMPLATE needs "${name}", which this registration lacks`);
+      if (!/^[A-Za-z0-9-]{1,63}$/.test(value))
+        throw new BadRequestError(`"${name}" cannot be part of a host name: "${value.slice(0, 64)}"`);
+      return value.toLowerCase();
+    });
+    urls[proto] = parseWorkerBaseUrl(text, `PROXY_ORIGIN_URL_TEMPLATE for ${proto}`);
+  }
+  return urls;
+}
+
 export function parseRegistration(body: unknown, now: number): BackendRecord {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new BadRequestError('body must be a JSON object');
@@ -76,6 +121,14 @@ export function parseRegistration(body: unknown, now: number): BackendRecord {
       throw new BadRequestError(`field "device_id" must be a string of at most ${MAX_ID_LENGTH} characters`);
     }
     record.deviceId = deviceId;
+  }
+  const urls = publicUrls(fields.public_urls);
+  if (urls) record.publicUrls = urls;
+  const region = fields.region;
+  if (region !== undefined && region !== null) {
+    if (typeof region !== 'string' || !/^[\w.-]{1,64}$/.test(region))
+      throw new BadRequestError('field "region" must be 1-64 of A-Z a-z 0-9 _ . -');
+    record.region = region;
   }
   return record;
 }

@@ -22,6 +22,7 @@ export interface Bindings {
   PROXY_BACKEND_TTL?: string;
   PROXY_STREAM_TTL?: string;
   PROXY_LOG_LEVEL?: string;
+  PROXY_ORIGIN_URL_TEMPLATE?: string;
 }
 
 // One app per isolate, rebuilt only if the bindings object changes.
@@ -42,6 +43,9 @@ function appFor(env: Bindings): Hono<ControlEnv> {
     signer: new Signer(config.signingKey),
     backendNetworks: config.backendNetworks,
     clientAddressHeader: 'cf-connecting-ip',
+    // A Worker fetches no IP address and few ports: origins by public name or through a node.
+    originReach: 'edge',
+    originUrlTemplate: config.originUrlTemplate,
   });
   cached = { env, app };
   return app;

@@ -38,6 +38,7 @@ export async function startControlPlane(
     backendNetworks: config.backendNetworks,
     rtcCandidate: { host: config.webrtcCandidate, port: config.webrtc.port },
     onRtcSessionDeleted: hooks.onRtcSessionDeleted,
+    originUrlTemplate: config.originUrlTemplate,
   };
   const stopDefault = config.defaultBackend ? await keepDefaultBackend(store, config.defaultBackend, logger) : () => {};
   return {

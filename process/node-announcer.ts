@@ -1,5 +1,6 @@
 // Split deployment: a node tells the control plane, every 30 s, the public address WebRTC (and
-// SRT) clients reach it on, so signalling can hand that address out.
+// SRT) clients reach it on, so signalling can hand that address out, and the URL where it is the
+// origin gateway of an edge control plane.
 
 import { hostname } from 'node:os';
 import type { ControlClient } from '../dataplane/control-client.ts';
@@ -17,9 +18,11 @@ export function startNodeAnnouncer(
 ): () => Promise<void> {
   const node = {
     id: config.nodeId ?? `${hostname()}-${config.webrtc.port}`,
-    publicIp: config.webrtcCandidate as string,
-    rtcPort: config.webrtc.port,
-    srtPort: config.srt.port,
+    ...(config.webrtcCandidate
+      ? { publicIp: config.webrtcCandidate, rtcPort: config.webrtc.port, srtPort: config.srt.port }
+      : {}),
+    ...(config.nodePublicUrl ? { gatewayUrl: config.nodePublicUrl } : {}),
+    ...(config.nodeRegion ? { region: config.nodeRegion } : {}),
   };
   const beat = () =>
     control.announce(node).catch((err) => logger.warn('node heartbeat failed', { err: errorMessage(err) }));

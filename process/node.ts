@@ -2,14 +2,18 @@
 // remote one is configured (all-in-one). Owns everything it starts: a failure half-way through
 // start-up closes what was already open, and shutdown() is graceful, then forced.
 
+import { Hono } from 'hono';
 import { answerErrorsAsJson } from '../control/errors.ts';
 import { createHlsRoutes } from '../control/hls/hls-routes.ts';
 import { type ControlClient, inProcessControlClient, remoteControlClient } from '../dataplane/control-client.ts';
 import { type DataPlane, startDataPlane } from '../dataplane/dataplane.ts';
 import { checkStaticDir } from '../dataplane/http/fallback-app.ts';
+import { createOriginGateway } from '../dataplane/http/origin-gateway.ts';
 import type { RtmpTimeouts } from '../dataplane/rtmp/session.ts';
 import type { Config } from '../shared/config.ts';
+import { ConfigError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
+import { Signer } from '../shared/signer.ts';
 import { VERSION_STRING } from '../shared/version.ts';
 import { startControlPlane } from './control-plane.ts';
 import { warnIfSystemApiExposed } from './exposure-warning.ts';
@@ -39,12 +43,24 @@ function remoteHttpHandler(config: Readonly<Config>, control: ControlClient, log
     const url = new URL(req.url);
     return fetch(new Request(`${base}${url.pathname}${url.search}`, req));
   };
-  // HLS is served here when the edge cannot reach the origins (PROXY_HLS_ON_NODE).
-  if (!config.hlsOnNode) return forward;
-  const hls = createHlsRoutes(remoteHlsResolver(control), { signer: processSigner(config, logger) });
-  hls.all('*', (c) => forward(c.req.raw));
-  answerErrorsAsJson(hls, logger.child({ plane: 'data', proto: 'hls' }));
-  return (req) => hls.fetch(req);
+  const app = new Hono();
+  // The origin gateway of an edge control plane (PROXY_NODE_PUBLIC_URL).
+  if (config.nodePublicUrl) {
+    if (!config.signingKey)
+      throw new ConfigError(
+        'PROXY_NODE_PUBLIC_URL needs PROXY_SIGNING_KEY, the key the edge signs gateway tickets with',
+      );
+    app.route(
+      '/',
+      createOriginGateway({ signer: new Signer(config.signingKey), networks: config.backendNetworks, logger }),
+    );
+  }
+  // HLS is served here when players should fetch it from the node (PROXY_HLS_ON_NODE).
+  if (config.hlsOnNode)
+    app.route('/', createHlsRoutes(remoteHlsResolver(control), { signer: processSigner(config, logger) }));
+  app.all('*', (c) => forward(c.req.raw));
+  answerErrorsAsJson(app, logger.child({ plane: 'data', proto: 'http' }));
+  return (req) => app.fetch(req);
 }
 
 export async function startNode(
@@ -102,7 +118,7 @@ export async function startNode(
       webrtc: config.webrtc.port,
       srt: config.srt.port,
     });
-    if (config.controlUrl && config.webrtcCandidate) {
+    if (config.controlUrl && (config.webrtcCandidate || config.nodePublicUrl)) {
       closers.push(startNodeAnnouncer(control, config, logger));
     }
 

@@ -10,6 +10,10 @@ export function isBackendProtocol(value: unknown): value is BackendProtocol {
   return typeof value === 'string' && (BACKEND_PROTOCOLS as readonly string[]).includes(value);
 }
 
+/** The ports an origin may expose to the edge under a public name. */
+export const PUBLIC_PROTOCOLS = ['http', 'api'] as const;
+export type PublicProtocol = (typeof PUBLIC_PROTOCOLS)[number];
+
 /** A registered backend as the store keeps it. */
 export interface BackendRecord {
   /** Stable slot id: the SRS server id, so a restarted origin replaces its old entry. */
@@ -22,6 +26,14 @@ export interface BackendRecord {
   /** Where the registration came from (client address, or "config" for the default backend). */
   source?: string;
   endpoints: Record<BackendProtocol, Endpoint[]>;
+  /**
+   * Public base URLs (`https://name`) a Cloudflare Worker fetches this origin's HTTP (HLS) and API
+   * (WHIP/WHEP) ports through, e.g. Cloudflare Tunnel hostnames. Only the edge control plane ever
+   * dials them; data-plane nodes dial the private address.
+   */
+  publicUrls?: Partial<Record<PublicProtocol, string>>;
+  /** Where the origin runs, so the edge prefers a node gateway in the same region. */
+  region?: string;
   /** Last heartbeat, ms since the epoch. */
   updatedAt: number;
 }
@@ -67,9 +79,16 @@ export interface RtcSession {
 /** A data-plane node as it announces itself, so signalling can hand its address to clients. */
 export interface NodeRecord {
   id: string;
-  /** Address clients reach the node's UDP ports on. */
-  publicIp: string;
+  /** Address clients reach the node's UDP ports on; absent for a node that is only a gateway. */
+  publicIp?: string;
   rtcPort?: number;
   srtPort?: number;
+  /**
+   * Base URL (a host name on a port a Worker can fetch) where the node acts as the origin gateway
+   * for an edge control plane (`<gatewayUrl>/sy-gateway/...`, shared/gateway-ticket.ts).
+   */
+  gatewayUrl?: string;
+  /** Region hint: the edge prefers a gateway in its origin's region. */
+  region?: string;
   updatedAt: number;
 }

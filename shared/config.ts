@@ -5,6 +5,7 @@
 import { ConfigError } from './errors.ts';
 import { isLogLevel, type LogLevel } from './log.ts';
 import { DEFAULT_BACKEND_NETWORKS, NetworkList } from './networks.ts';
+import { parseWorkerBaseUrl } from './public-url.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -74,6 +75,15 @@ export interface Config {
   webrtcCandidate?: string;
   /** This node's name in the control plane's node list. */
   nodeId?: string;
+  /**
+   * Split mode: the public base URL (host name, a port a Worker can fetch) where this node is the
+   * origin gateway of an edge control plane; announced with the node's heartbeat.
+   */
+  nodePublicUrl?: string;
+  /** Region hint announced with the node (the edge prefers a gateway in an origin's region). */
+  nodeRegion?: string;
+  /** Control plane: builds origins' public URLs from their registration (docs/deploy-workers.md). */
+  originUrlTemplate?: string;
   /** Heartbeats younger than this keep a backend alive. */
   backendTtlMs: number;
   /** How long a stream stays bound to its backend after its last routing request. */
@@ -176,6 +186,40 @@ class Reader {
     return value.replace(/\/+$/, '');
   }
 
+  /** A base URL a Cloudflare Worker can fetch (public-url.ts). */
+  workerUrl(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    try {
+      return parseWorkerBaseUrl(value, name);
+    } catch (err) {
+      throw new ConfigError(`${name}="${value}": ${(err as Error).message}`);
+    }
+  }
+
+  /** A URL template whose placeholders are {device_id}, {server} and {proto}. */
+  urlTemplate(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const unknown = [...value.matchAll(/\{(\w*)\}/g)]
+      .map((m) => m[1])
+      .find((n) => !['device_id', 'server', 'proto'].includes(n ?? ''));
+    if (unknown !== undefined) throw new ConfigError(`${name} has {${unknown}}; use {device_id}, {server} or {proto}`);
+    try {
+      parseWorkerBaseUrl(value.replace(/\{\w+\}/g, 'x'), name);
+    } catch (err) {
+      throw new ConfigError(`${name}="${value}": ${(err as Error).message}`);
+    }
+    return value;
+  }
+
+  region(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value !== undefined && !/^[\w.-]{1,64}$/.test(value))
+      throw new ConfigError(`${name} must be 1-64 of A-Z a-z 0-9 _ . -`);
+    return value;
+  }
+
   networks(name: string, fallback: string): NetworkList {
     const value = this.raw(name) ?? fallback;
     try {
@@ -265,6 +309,9 @@ export function parseConfig(env: Env): Readonly<Config> {
     hlsOnNode: read.flag('PROXY_HLS_ON_NODE'),
     webrtcCandidate: read.raw('PROXY_WEBRTC_CANDIDATE'),
     nodeId: read.raw('PROXY_NODE_ID'),
+    nodePublicUrl: read.workerUrl('PROXY_NODE_PUBLIC_URL'),
+    nodeRegion: read.region('PROXY_NODE_REGION'),
+    originUrlTemplate: read.urlTemplate('PROXY_ORIGIN_URL_TEMPLATE'),
     backendTtlMs: read.duration('PROXY_BACKEND_TTL', 300_000),
     streamTtlMs: read.duration('PROXY_STREAM_TTL', 86_400_000),
     logLevel,

@@ -6,7 +6,13 @@ import type { StreamIdentity } from './stream-identity.ts';
 export interface HlsBackend {
   id: string;
   address: { host: string; port: number };
+  /** Public base URL of its HTTP port, for an edge control plane (direct reach). */
+  publicUrl?: string;
+  region?: string;
 }
+
+/** Sends one request for `pathAndQuery` to a backend's HTTP port, however it is reached. */
+export type HlsOriginRequest = (backend: HlsBackend, pathAndQuery: string, init: RequestInit) => Promise<Response>;
 
 /** Where HLS requests go: a new playlist is routed; a tagged request names its backend. */
 export interface HlsResolver {

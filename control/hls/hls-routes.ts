@@ -7,32 +7,27 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { StatusCode } from 'hono/utils/http-status';
 import { originUrl } from '../../shared/endpoint.ts';
-import { errorMessage, NotFoundError, UpstreamError } from '../../shared/errors.ts';
-import type { HlsBackend, HlsResolver } from '../../shared/hls-resolver.ts';
+import { errorMessage, NotFoundError, SwitchyardError, UpstreamError } from '../../shared/errors.ts';
+import type { HlsBackend, HlsOriginRequest, HlsResolver } from '../../shared/hls-resolver.ts';
+import { passedHeaders } from '../../shared/origin-headers.ts';
 import type { Signer } from '../../shared/signer.ts';
 import { streamFromHttp, streamKey } from '../../shared/stream-identity.ts';
 import type { StreamVariable } from '../errors.ts';
 import { BACKEND_PARAM, rewritePlaylist, withoutParam } from './rewrite.ts';
 import { readSegmentMarker, segmentMarker } from './segment-marker.ts';
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
-
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 const MAX_REDIRECTS = 3;
 const FETCH_TIMEOUT_MS = 10_000;
-const PASSED_HEADERS = [
-  'content-type',
-  'content-length',
-  'cache-control',
-  'last-modified',
-  'etag',
-  'content-range',
-  'accept-ranges',
-];
 
-/** Fetches from the backend, following redirects only while they stay on that backend. */
+/**
+ * Fetches from the backend, following redirects only while they stay on that backend. `url` is
+ * the backend's own (private) URL: relative URIs and redirects resolve against it whichever way
+ * the request travels.
+ */
 async function fetchFromBackend(
-  fetchImpl: FetchLike,
+  request: HlsOriginRequest,
+  backend: HlsBackend,
   url: URL,
   headers: Headers,
 ): Promise<{ res: Response; url: URL }> {
@@ -40,12 +35,13 @@ async function fetchFromBackend(
   for (let hop = 0; ; hop++) {
     let res: Response;
     try {
-      res = await fetchImpl(current.href, {
+      res = await request(backend, `${current.pathname}${current.search}`, {
         headers,
         redirect: 'manual',
         signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
       });
     } catch (err) {
+      if (err instanceof SwitchyardError) throw err;
       throw new UpstreamError(`backend unreachable: ${errorMessage(err)}`);
     }
     const location = res.headers.get('location');
@@ -66,12 +62,13 @@ function isHlsRequest(url: URL): boolean {
 export interface HlsRouteOptions {
   /** Signs and checks segment markers; all instances serving one deployment share its key. */
   signer: Signer;
-  /** How origins are reached; global fetch by default. */
-  fetch?: FetchLike;
+  /** How origins are reached; their private address through global fetch by default. */
+  request?: HlsOriginRequest;
 }
 
 export function createHlsRoutes(resolver: HlsResolver, options: HlsRouteOptions): Hono<{ Variables: StreamVariable }> {
-  const fetchImpl = options.fetch ?? ((i: string, init?: RequestInit) => fetch(i, init));
+  const request: HlsOriginRequest =
+    options.request ?? ((backend, path, init) => fetch(originUrl(backend.address, path), init));
   const { signer } = options;
   const app = new Hono<{ Variables: StreamVariable }>();
   const hlsCors = cors({ origin: '*', exposeHeaders: ['*'] });
@@ -102,7 +99,7 @@ export function createHlsRoutes(resolver: HlsResolver, options: HlsRouteOptions)
       const value = c.req.header(name);
       if (value) headers.set(name, value);
     }
-    const { res, url: finalUrl } = await fetchFromBackend(fetchImpl, target, headers);
+    const { res, url: finalUrl } = await fetchFromBackend(request, backend, target, headers);
     if (res.status >= 400) {
       await res.body?.cancel();
       throw new UpstreamError(`backend answered ${res.status}`, { status: res.status });
@@ -120,11 +117,7 @@ export function createHlsRoutes(resolver: HlsResolver, options: HlsRouteOptions)
         headers: { 'content-type': PLAYLIST_TYPE, 'cache-control': 'no-cache' },
       });
     }
-    const out = new Headers();
-    for (const name of PASSED_HEADERS) {
-      const value = res.headers.get(name);
-      if (value) out.set(name, value);
-    }
+    const out = passedHeaders(res);
     return new Response(c.req.method === 'HEAD' ? null : res.body, { status: res.status as StatusCode, headers: out });
   });
   return app;

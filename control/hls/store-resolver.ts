@@ -7,16 +7,20 @@ import type { HlsBackend, HlsResolver } from '../../shared/hls-resolver.ts';
 import { routeStream } from '../routing.ts';
 import type { BackendStore } from '../store/store.ts';
 
+function hlsBackend(backend: BackendRecord, address: HlsBackend['address']): HlsBackend {
+  return { id: backend.id, address, publicUrl: backend.publicUrls?.http, region: backend.region };
+}
+
 function httpAddress(backend: BackendRecord): HlsBackend | null {
   const endpoint = backend.endpoints.http?.[0];
-  return endpoint ? { id: backend.id, address: dialAddress(endpoint, backend.ip) } : null;
+  return endpoint ? hlsBackend(backend, dialAddress(endpoint, backend.ip)) : null;
 }
 
 export function storeHlsResolver(store: BackendStore, now: () => number, random: () => number): HlsResolver {
   return {
     async route(identity) {
       const route = await routeStream(store, { ...identity, proto: 'http' }, now(), random());
-      return { id: route.backend.id, address: route.address };
+      return hlsBackend(route.backend, route.address);
     },
     async lookup(id) {
       const backend = await store.getBackend(id);

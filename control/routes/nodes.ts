@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import type { NodeRecord } from '../../shared/api-types.ts';
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
+import { parseWorkerBaseUrl } from '../../shared/public-url.ts';
 import type { ControlEnv } from '../context.ts';
 import { readJson } from '../read-body.ts';
 
@@ -23,13 +24,23 @@ export const nodesRoute = new Hono<ControlEnv>()
     const publicIp = body?.publicIp;
     if (typeof id !== 'string' || !/^[\w.:-]{1,128}$/.test(id))
       throw new BadRequestError('field "id" must be 1-128 of A-Z a-z 0-9 _ . : -');
-    if (typeof publicIp !== 'string' || !/^[A-Za-z0-9.:-]{1,253}$/.test(publicIp))
+    const gatewayUrl = body.gatewayUrl === undefined ? undefined : parseWorkerBaseUrl(body.gatewayUrl, 'gatewayUrl');
+    // A node that is only an origin gateway has no media address to announce.
+    if (
+      (publicIp !== undefined || !gatewayUrl) &&
+      (typeof publicIp !== 'string' || !/^[A-Za-z0-9.:-]{1,253}$/.test(publicIp))
+    )
       throw new BadRequestError('field "publicIp" must be an address');
+    const region = body.region;
+    if (region !== undefined && (typeof region !== 'string' || !/^[\w.-]{1,64}$/.test(region)))
+      throw new BadRequestError('field "region" must be 1-64 of A-Z a-z 0-9 _ . -');
     const node: NodeRecord = {
       id,
-      publicIp,
+      publicIp: publicIp as string | undefined,
       rtcPort: optionalPort(body.rtcPort, 'rtcPort'),
       srtPort: optionalPort(body.srtPort, 'srtPort'),
+      gatewayUrl,
+      region: region as string | undefined,
       updatedAt: deps.now(),
     };
     await deps.store.upsertNode(node);

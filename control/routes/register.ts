@@ -8,7 +8,7 @@ import { safeEqual } from '../auth.ts';
 import { clientAddress } from '../client-address.ts';
 import type { ControlEnv } from '../context.ts';
 import { readJson } from '../read-body.ts';
-import { checkBackendNetworks, parseRegistration } from '../registration.ts';
+import { checkBackendNetworks, parseRegistration, templatePublicUrls } from '../registration.ts';
 
 const DEFAULT_NETWORKS = new NetworkList(DEFAULT_BACKEND_NETWORKS);
 
@@ -26,6 +26,8 @@ export const registerRoute = new Hono<ControlEnv>().post('/api/v1/srs/register/:
   const body = await readJson(c, MAX_REGISTER_BODY);
   const backend = parseRegistration(body, deps.now());
   checkBackendNetworks(backend, deps.backendNetworks ?? DEFAULT_NETWORKS);
+  if (!backend.publicUrls && deps.originUrlTemplate)
+    backend.publicUrls = templatePublicUrls(deps.originUrlTemplate, backend);
   backend.source = clientAddress(c, deps.clientAddressHeader) ?? 'unknown';
   // With a secret every registration proves it; without, only the registrant's address can refresh a live slot.
   const result = await deps.store.upsertBackend(backend, { sameSourceOnly: !deps.registerSecret });

@@ -5,18 +5,20 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { RtcSession } from '../../shared/api-types.ts';
-import { dialAddress, originUrl } from '../../shared/endpoint.ts';
+import type { BackendRecord, RtcSession } from '../../shared/api-types.ts';
+import { dialAddress } from '../../shared/endpoint.ts';
 import {
   BadRequestError,
   MethodNotAllowedError,
   NoBackendError,
   NotFoundError,
+  SwitchyardError,
   UnsupportedMediaTypeError,
   UpstreamError,
 } from '../../shared/errors.ts';
 import { type StreamIdentity, streamFromHttp, streamFromRtmp, streamKey } from '../../shared/stream-identity.ts';
 import type { ControlEnv } from '../context.ts';
+import { type OriginTarget, originRequest } from '../origin-reach.ts';
 import { readText } from '../read-body.ts';
 import { routeStream, type StreamRoute } from '../routing.ts';
 import {
@@ -48,10 +50,12 @@ async function routeToApi(c: Context<ControlEnv>, identity: StreamIdentity): Pro
 async function candidateFor(c: Context<ControlEnv>, deps: Deps): Promise<CandidateAddress> {
   if (deps.rtcCandidate?.host) return { host: deps.rtcCandidate.host, port: deps.rtcCandidate.port };
   const now = deps.now();
-  const nodes = (await deps.store.listNodes()).filter((n) => n.rtcPort && now - n.updatedAt <= deps.aliveMs);
+  const nodes = (await deps.store.listNodes()).filter(
+    (n) => n.publicIp && n.rtcPort && now - n.updatedAt <= deps.aliveMs,
+  );
   if (nodes.length > 0) {
     const node = nodes[Math.floor(deps.random() * nodes.length)] ?? nodes[0]!;
-    return { host: node.publicIp, port: node.rtcPort as number };
+    return { host: node.publicIp as string, port: node.rtcPort as number };
   }
   if (deps.rtcCandidate) {
     const host = (c.req.header('host') ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
@@ -61,11 +65,21 @@ async function candidateFor(c: Context<ControlEnv>, deps: Deps): Promise<Candida
   throw new NoBackendError('no data-plane node has announced a WebRTC address');
 }
 
-async function callBackend(deps: Deps, url: string, init: RequestInit): Promise<Response> {
-  const fetchImpl = deps.fetch ?? ((i: string, o?: RequestInit) => fetch(i, o));
+/** The origin's API port as a request target: its private address, and its public URL if any. */
+function apiTarget(backend: BackendRecord, address: OriginTarget['address']): OriginTarget {
+  return { id: backend.id, address, publicUrl: backend.publicUrls?.api, region: backend.region };
+}
+
+/** One request to an origin's API, the way this control plane reaches origins (origin-reach.ts). */
+async function callBackend(deps: Deps, target: OriginTarget, path: string, init: RequestInit): Promise<Response> {
   try {
-    return await fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(BACKEND_TIMEOUT_MS) });
+    return await originRequest(deps)(target, path, {
+      ...init,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(BACKEND_TIMEOUT_MS),
+    });
   } catch (err) {
+    if (err instanceof SwitchyardError) throw err;
     throw new UpstreamError(`origin API unreachable: ${(err as Error).message}`, { cause: err });
   }
 }
@@ -73,7 +87,7 @@ async function callBackend(deps: Deps, url: string, init: RequestInit): Promise<
 /** Posts the client's body to the same path and query on the stream's origin API. */
 function postToOrigin(c: Context<ControlEnv>, route: StreamRoute, contentType: string, body: string) {
   const url = new URL(c.req.url);
-  return callBackend(c.get('deps'), originUrl(route.address, `${url.pathname}${url.search}`), {
+  return callBackend(c.get('deps'), apiTarget(route.backend, route.address), `${url.pathname}${url.search}`, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body,
@@ -180,7 +194,8 @@ async function deleteResource(c: Context<ControlEnv>): Promise<Response> {
   if (!backend) throw new NotFoundError('the origin of this session is no longer registered');
   const api = backend.endpoints.api?.[0];
   if (api && token.l) {
-    const res = await callBackend(deps, originUrl(dialAddress(api, backend.ip), token.l), { method: 'DELETE' });
+    const target = apiTarget(backend, dialAddress(api, backend.ip));
+    const res = await callBackend(deps, target, token.l, { method: 'DELETE' });
     await res.body?.cancel();
   }
   await deps.store.deleteRtcSession(token.u);

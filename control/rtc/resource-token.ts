@@ -4,6 +4,7 @@
 // very session, so a client can neither forge one nor point DELETE anywhere else.
 
 import { NotFoundError } from '../../shared/errors.ts';
+import { openJson, sealJson } from '../../shared/signed-json.ts';
 import type { Signer } from '../../shared/signer.ts';
 
 export interface ResourceToken {
@@ -20,20 +21,7 @@ export interface ResourceToken {
 /** A session's resource URL works this long: a day outlasts any broadcast we expect to end by DELETE. */
 export const RESOURCE_TOKEN_TTL_MS = 24 * 3600_000;
 const MAX_TOKEN_LENGTH = 2048;
-const SIGNED_PREFIX = 'rtc-resource\n';
-
-// btoa/atob rather than Buffer: this runs in Workers without Node compatibility.
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): string {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-}
+const PURPOSE = 'rtc-resource';
 
 /**
  * The origin's delete path for this session, or '' when its Location is anything else. SRS's
@@ -54,23 +42,14 @@ export function originDeletePath(location: string | null, username: string): str
 }
 
 export function encodeResourceToken(token: ResourceToken, signer: Signer): string {
-  const payload = toBase64Url(JSON.stringify(token));
-  return `${payload}.${signer.sign(SIGNED_PREFIX + payload)}`;
+  return sealJson(signer, PURPOSE, token);
 }
 
 const invalid = () => new NotFoundError('unknown or expired session resource');
 
 export function decodeResourceToken(text: string, signer: Signer, now: number): ResourceToken {
-  const dot = text.lastIndexOf('.');
-  if (text.length > MAX_TOKEN_LENGTH || dot < 1) throw invalid();
-  const payload = text.slice(0, dot);
-  if (!signer.verify(SIGNED_PREFIX + payload, text.slice(dot + 1))) throw invalid();
-  let parsed: Partial<ResourceToken>;
-  try {
-    parsed = JSON.parse(fromBase64Url(payload));
-  } catch {
-    throw invalid();
-  }
+  const parsed = openJson(signer, PURPOSE, text, MAX_TOKEN_LENGTH) as Partial<ResourceToken> | undefined;
+  if (!parsed) throw invalid();
   const { b, l, u, e } = parsed ?? {};
   if (typeof b !== 'string' || typeof l !== 'string' || typeof u !== 'string' || typeof e !== 'number') throw invalid();
   if (e <= now) throw invalid();

@@ -1,85 +1,108 @@
-// The distributed deployment: WHIP/WHEP signalling on the control plane inside workerd (Upstash
-// store), media through a data-plane node in another process that announced itself to the
-// control plane and learned each session from it.
+// WebRTC across workerd signalling (under Cloudflare's production fetch rules, the outbound guard)
+// and a separate data-plane node: offers, answers and DELETEs reach an origin registered by IP
+// through the node's gateway, and one registered with a public API name directly; media always
+// flows through the node the answer's candidate names.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Miniflare } from 'miniflare';
+import { type EdgeDeployment, startEdge } from '../helpers/edge-deployment.ts';
 import { waitFor } from '../helpers/processes.ts';
-import { startUpstash, type UpstashFixture } from '../helpers/redis.ts';
-import { type SwitchyardProcess, startSwitchyard } from '../helpers/switchyard.ts';
 import { type WebRtcClient, whepPlay, whipPublish } from '../helpers/werift-client.ts';
 import { startWebRtcOrigin, type WebRtcOrigin } from '../helpers/werift-origin.ts';
-import { startWorker } from '../helpers/workerd.ts';
 
-const TOKEN = 'node-token-123456';
-let upstash: UpstashFixture;
-let worker: Miniflare;
-let workerUrl: string;
-let origin: WebRtcOrigin;
-let node: SwitchyardProcess;
+let edge: EdgeDeployment;
+let byIp: WebRtcOrigin;
+let byName: WebRtcOrigin;
 const clients: WebRtcClient[] = [];
+const streams = { viaNode: '', direct: '' };
+/** The second origin's API port under a public name (a Cloudflare Tunnel hostname in production). */
+const ORIGIN_API = { name: 'origin-api.test', port: 2052 };
 
 before(async () => {
-  [upstash, origin] = await Promise.all([startUpstash(), startWebRtcOrigin()]);
-  worker = await startWorker({
-    UPSTASH_REDIS_REST_URL: upstash.url,
-    UPSTASH_REDIS_REST_TOKEN: upstash.token,
-    PROXY_REDIS_KEY_PREFIX: `rtc${Date.now().toString(36)}`,
-    PROXY_CONTROL_TOKEN: TOKEN,
-    PROXY_LOG_LEVEL: 'warn',
+  [edge, byIp, byName] = await Promise.all([startEdge(), startWebRtcOrigin(), startWebRtcOrigin()]);
+  const common = { ip: '127.0.0.1', service: 's', pid: '1', rtmp: ['1935'] };
+  await edge.register({ ...common, server: 'rtc-by-ip', api: [String(byIp.port)] });
+  await edge.register({
+    ...common,
+    server: 'rtc-by-name',
+    api: [String(byName.port)],
+    public_urls: { api: `http://${ORIGIN_API.name}:${ORIGIN_API.port}` },
   });
-  workerUrl = (await worker.ready).origin;
-  const reg = await fetch(`${workerUrl}/api/v1/srs/register`, {
-    method: 'POST',
-    body: JSON.stringify({
-      ip: '127.0.0.1',
-      server: 'werift',
-      service: 's',
-      pid: '1',
-      rtmp: ['1935'],
-      api: [String(origin.port)],
-    }),
-  });
-  assert.equal(reg.status, 200);
-  node = await startSwitchyard({
-    PROXY_CONTROL_URL: workerUrl,
-    PROXY_CONTROL_TOKEN: TOKEN,
-    PROXY_WEBRTC_CANDIDATE: '127.0.0.1',
-    PROXY_NODE_ID: 'node-a',
-  });
-  await waitFor(
-    'node announced to the control plane',
-    async () => {
-      const res = await fetch(`${workerUrl}/api/v1/nodes`, { headers: { authorization: `Bearer ${TOKEN}` } });
-      const body = (await res.json()) as { data: { nodes: Array<{ id: string; rtcPort: number }> } };
-      return body.data.nodes.some((n) => n.id === 'node-a' && n.rtcPort === node.webrtcPort);
-    },
-    15_000,
-  );
+  edge.guard.map(ORIGIN_API.name, ORIGIN_API.port, byName.port);
+  streams.viaNode = await edge.streamOn('rtc-by-ip', 'gw', 'api');
+  streams.direct = await edge.streamOn('rtc-by-name', 'dr', 'api');
 });
 
 after(async () => {
   for (const c of clients) await c.close().catch(() => {});
-  await node?.stop();
-  await worker?.dispose();
-  await Promise.all([origin?.stop(), upstash?.close()]);
+  await edge?.stop();
+  await Promise.all([byIp?.stop(), byName?.stop()]);
 });
 
-describe('WebRTC across workerd signalling and a separate data-plane node', () => {
-  it('publishes and plays RTP with media through the announced node', async () => {
-    const publisher = await whipPublish(`${workerUrl}/rtc/v1/whip/?app=live&stream=dist`);
-    clients.push(publisher);
-    const candidate = publisher.answer.split('\r\n').find((l) => l.startsWith('a=candidate:'));
-    assert.ok(candidate?.includes(` 127.0.0.1 ${node.webrtcPort} typ host`), candidate);
-    await waitFor('RTP at the origin', async () => (origin.received.get('live/dist') ?? 0) > 20, 15_000);
-    const player = await whepPlay(`${workerUrl}/rtc/v1/whep/?app=live&stream=dist`);
-    clients.push(player);
-    await waitFor('RTP at the player', async () => player.rtpReceived() > 20, 15_000);
-    // Everything counted came from this publisher, through the relay both ways.
-    assert.ok(
-      player.rtpReceived() <= publisher.rtpSent(),
-      `${player.rtpReceived()} played, ${publisher.rtpSent()} sent`,
-    );
-    assert.match(node.process.output(), /webrtc session started/);
+/** What the Worker fetched since `from`, the store's traffic left out. */
+const originFetches = (from: number) => edge.guard.fetched.slice(from).filter((f) => !f.includes('upstash.test'));
+
+async function publishPlayDelete(stream: string, origin: WebRtcOrigin, reach: RegExp): Promise<void> {
+  const from = edge.guard.fetched.length;
+  const publisher = await whipPublish(`${edge.url}/rtc/v1/whip/?app=live&stream=${stream}`);
+  clients.push(publisher);
+  const candidate = publisher.answer.split('\r\n').find((l) => l.startsWith('a=candidate:'));
+  assert.ok(candidate?.includes(` 127.0.0.1 ${edge.node.webrtcPort} typ host`), candidate);
+  await waitFor('RTP at the origin', async () => (origin.received.get(`live/${stream}`) ?? 0) > 20, 15_000);
+  const player = await whepPlay(`${edge.url}/rtc/v1/whep/?app=live&stream=${stream}`);
+  clients.push(player);
+  await waitFor('RTP at the player', async () => player.rtpReceived() > 20, 15_000);
+  assert.ok(player.rtpReceived() <= publisher.rtpSent(), `${player.rtpReceived()} played, ${publisher.rtpSent()}`);
+
+  const sessions = origin.sessions.size;
+  const res = await fetch(new URL(player.location, edge.url), { method: 'DELETE' });
+  assert.equal(res.status, 200, await res.text());
+  assert.equal(origin.sessions.size, sessions - 1);
+  assert.equal(origin.deleted.length, 1);
+
+  const made = originFetches(from);
+  assert.deepEqual(
+    made.map((f) => f.split(' ')[0]),
+    ['POST', 'POST', 'DELETE'],
+    made.join('\n'),
+  );
+  for (const f of made) assert.match(f, reach);
+  assert.deepEqual(edge.guard.refused, []);
+}
+
+describe('WebRTC signalling through the Worker under production fetch rules', () => {
+  it('reaches an origin registered by IP through the node gateway: WHIP, WHEP, DELETE', async () => {
+    await publishPlayDelete(streams.viaNode, byIp, /^\w+ http:\/\/node-a\.test:8080\/sy-gateway\/rtc\/v1\/wh[ie]p\//);
+    assert.match(edge.node.process.output(), /webrtc session started/);
+  });
+
+  it('reaches an origin registered with a public API name directly: WHIP, WHEP, DELETE', async () => {
+    await publishPlayDelete(streams.direct, byName, /^\w+ http:\/\/origin-api\.test:2052\/rtc\/v1\/wh[ie]p\//);
+  });
+
+  it("plays through SRS's legacy JSON API through the node gateway", async () => {
+    const from = edge.guard.fetched.length;
+    const offer = await whepOffer();
+    const res = await fetch(`${edge.url}/rtc/v1/play/`, {
+      method: 'POST',
+      body: JSON.stringify({ sdp: offer, streamurl: `webrtc://127.0.0.1/live/${streams.viaNode}` }),
+    });
+    const body = (await res.json()) as { code: number; sdp: string };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.code, 0);
+    assert.ok(body.sdp.includes(` 127.0.0.1 ${edge.node.webrtcPort} typ host`), body.sdp);
+    assert.deepEqual(originFetches(from), [`POST http://node-a.test:8080/sy-gateway/rtc/v1/play/`]);
+    assert.deepEqual(edge.guard.refused, []);
   });
 });
+
+/** An offer as a WHEP player makes one (legacy clients send the same SDP inside JSON). */
+async function whepOffer(): Promise<string> {
+  const { RTCPeerConnection } = await import('werift');
+  const { LOOPBACK_ICE } = await import('../helpers/werift-origin.ts');
+  const pc = new RTCPeerConnection({ ...LOOPBACK_ICE } as never);
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  const sdp = pc.localDescription?.sdp ?? '';
+  await pc.close();
+  return sdp;
+}
