@@ -19,6 +19,7 @@ describe('originUrl', () => {
   it('is what WHIP uses for an origin registered by IPv6 address', async () => {
     const asked: string[] = [];
     const { app } = testControl({
+      rtcCandidate: { host: '127.0.0.1', port: 18000 },
       fetch: async (url) => {
         asked.push(url);
         return new Response('no', { status: 500 });
