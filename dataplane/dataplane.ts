@@ -17,6 +17,8 @@ export interface DataPlane {
   http: HttpStreamServer;
   webrtc: WebRtcRelay;
   srt: SrtRelay;
+  /** Sessions not relaying yet, shared by the listeners. */
+  admission: Admission;
   activeSessions(): number;
   /** No new clients on any listener; live sessions go on. */
   stopAccepting(): Promise<void>;
@@ -78,6 +80,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       http,
       webrtc,
       srt,
+      admission,
       activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
       stopAccepting: async () => {
         webrtc.stopAccepting();

@@ -56,8 +56,9 @@ export function vhostFromHost(authority: string | undefined): string {
 function vhostParam(query: string): string | undefined {
   if (!query) return undefined;
   const params = new URLSearchParams(query);
-  const value = params.get('vhost') ?? params.get('domain');
-  return value ? value.toLowerCase() : undefined;
+  const value = params.get('vhost') || params.get('domain');
+  // SRS treats `vhost=__defaultVhost__` as no vhost given.
+  return value && value !== DEFAULT_VHOST ? value.toLowerCase() : undefined;
 }
 
 function checkPart(name: string, value: string): string {
@@ -78,17 +79,47 @@ function build(vhost: string, app: string, stream: string, query: string): Strea
   };
 }
 
+/** SRS's app when a tcUrl names none (`rtmp://host/stream`). */
+export const DEFAULT_APP = '__defaultApp__';
+
+const TC_URL = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)(.*)$/i;
+
 /**
- * RTMP: tcUrl (`rtmp://host[:port]/app[?vhost=x]`) plus the publish/play name (`stream[?query]`).
- * A `vhost=` in the stream query wins over one in the tcUrl, which wins over the host.
+ * The app a tcUrl names, as a client library would send it in connect's `app` when it sends one:
+ * the path after the host (query kept, as ffmpeg does), or SRS's default app.
+ */
+export function appFromTcUrl(tcUrl: string): string {
+  const match = TC_URL.exec(tcUrl.trim());
+  if (!match) throw new BadRequestError(`invalid tcUrl "${tcUrl}"`);
+  const app = (match[2] ?? '').replace(/^\/+/, '');
+  return app || DEFAULT_APP;
+}
+
+/**
+ * RTMP, as SRS parses it (srs_discovery_tc_url): tcUrl and publish/play name are one URL,
+ * `rtmp://host[:port]/app[/app2][?q]` + `/` + `stream[?q]`; a query the client put in the tcUrl
+ * (`rtmp://h/live?k=v/stream`, or `#k=v`) moves behind the stream; `/_definst_` is dropped. The
+ * stream is the last path segment and the app the rest (a name `a/b` makes app `live/a`).
+ * `vhost=` (or `domain=`, unless it names the default vhost) wins over the host, the stream's
+ * over the tcUrl's. connect's `app` property plays no part, as in SRS.
  */
 export function streamFromRtmp(tcUrl: string, streamName: string): StreamIdentity {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?]*)\/?([^?]*)(?:\?(.*))?$/i.exec(tcUrl.trim());
+  const match = TC_URL.exec(tcUrl.trim());
   if (!match) throw new BadRequestError(`invalid tcUrl "${tcUrl}"`);
-  const [, authority = '', appPath = '', tcQuery = ''] = match;
-  const [stream, query] = splitQuery(streamName.trim());
-  const vhost = vhostParam(query) ?? vhostParam(tcQuery) ?? vhostFromHost(authority);
-  return build(vhost, decodeSafe(appPath), stream, query);
+  const [, authority = '', tcRest = ''] = match;
+  const name = streamName.trim();
+  const [nameOnly, nameQuery] = splitQuery(name);
+  if (!nameOnly) throw new BadRequestError('missing stream');
+  const q = tcRest.search(/[?#]/);
+  const tcPath = q < 0 ? tcRest : tcRest.slice(0, q);
+  const tcQuery = q < 0 ? '' : tcRest.slice(q + 1).replace(/^[?#]+/, '');
+  const full = `${tcPath.replace(/\/+$/, '')}/${nameOnly.replace(/^\/+/, '')}`.replaceAll('/_definst_', '');
+  const path = decodeSafe(full);
+  const slash = path.lastIndexOf('/');
+  const app = path.slice(0, slash).replace(/^\/+/, '') || DEFAULT_APP;
+  const query = [tcQuery, nameQuery].filter(Boolean).join('&');
+  const vhost = vhostParam(nameQuery) ?? vhostParam(tcQuery) ?? vhostFromHost(authority);
+  return build(vhost, app, path.slice(slash + 1), query);
 }
 
 /**

@@ -2,7 +2,8 @@
 // everything else (static files, versions, later HLS) goes to a Hono app.
 //
 // Limits (docs/data-plane.md, Limits): a connection is admitted only while the node's pending
-// limits allow it and counts as pending until its first response is done or its stream relays;
+// limits allow it and counts as pending until its first response is done, or its stream waits on
+// the origin (play before publish: held as long as the origin holds it) or relays;
 // a later live-stream request on a kept-alive connection counts again while it is routed.
 // Headers are bounded in size and time; a player that stops reading is closed after the stall
 // timeout.
@@ -101,7 +102,7 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
           source.on('resume', stall.stop);
           res.once('close', stall.stop);
         });
-        relayLiveStream(req, res, deps.control, log).catch((err) => {
+        relayLiveStream(req, res, deps.control, log, () => admitted?.release()).catch((err) => {
           log.error('http stream relay crashed', { err: String(err) });
           res.destroy();
         });

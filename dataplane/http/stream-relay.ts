@@ -1,5 +1,9 @@
-// Relays one live HTTP stream (HTTP-FLV/TS/...) from the stream's backend: status, headers and
-// body as the backend sends them; the client's hang-up aborts the backend request at once.
+// Relays one live HTTP stream (HTTP-FLV/TS/AAC/MP3) from the stream's backend: status, headers
+// and body as the backend sends them; the client's hang-up aborts the backend request at once.
+//
+// Play before publish: SRS answers nothing at all (not even headers) until someone publishes, so
+// once the backend connection is up there is no response timeout; the wait ends when the origin
+// answers or either side hangs up, and holds nothing but the two sockets (no timer).
 
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { errorMessage, SwitchyardError } from '../../shared/errors.ts';
@@ -18,7 +22,8 @@ const HOP_BY_HOP = new Set([
   'te',
   'trailer',
 ]);
-const RESPONSE_TIMEOUT_MS = 10_000;
+/** TCP connect to the backend; after that the origin may take as long as the publisher does. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -46,6 +51,8 @@ export async function relayLiveStream(
   res: ServerResponse,
   control: ControlClient,
   log: Logger,
+  /** Called once the request waits on the origin: it no longer counts as pending. */
+  onWaiting?: () => void,
 ): Promise<void> {
   const url = req.url ?? '/';
   let ended = false;
@@ -90,7 +97,15 @@ export async function relayLiveStream(
     method: 'GET',
     path: url,
     headers,
-    timeout: RESPONSE_TIMEOUT_MS,
+    timeout: CONNECT_TIMEOUT_MS,
+  });
+  upstream.on('socket', (socket) => {
+    const connected = () => {
+      upstream.setTimeout(0);
+      onWaiting?.();
+    };
+    if (socket.connecting) socket.once('connect', connected);
+    else connected();
   });
   const log2 = log.child({ stream: streamKey(identity), backend: route.backend.id });
   let finished = false;
@@ -106,7 +121,7 @@ export async function relayLiveStream(
   res.on('close', abort);
   upstream.on('timeout', () => {
     timedOut = true;
-    upstream.destroy(new Error('backend response timed out'));
+    upstream.destroy(new Error('backend connect timed out'));
   });
   upstream.on('error', (err) => {
     const reason = timedOut ? 'backend_timeout' : responded ? 'backend_gone' : 'backend_refused';
@@ -115,7 +130,6 @@ export async function relayLiveStream(
   });
   upstream.on('response', (backendRes) => {
     responded = true;
-    upstream.setTimeout(0);
     const out: Record<string, string | string[]> = { ...CORS_HEADERS };
     for (const [name, value] of Object.entries(backendRes.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;

@@ -2,11 +2,13 @@
 // releaseStream, FCPublish, createStream... as SRS does, until the client says publish or play.
 
 import type { Socket } from 'node:net';
-import { ProtocolError } from '../../shared/errors.ts';
+import { errorMessage, ProtocolError } from '../../shared/errors.ts';
+import { appFromTcUrl } from '../../shared/stream-identity.ts';
 import type { SocketReader } from '../socket-reader.ts';
 import type { Amf0Value } from './amf0.ts';
 import { ChunkWriter, type RtmpMessage } from './chunk-writer.ts';
 import {
+  callResult,
   connectResult,
   getNumber,
   getString,
@@ -80,15 +82,20 @@ export async function runClientPhase(
   };
   let app: string | undefined;
   let tcUrl: string | undefined;
+  let streamCreated = false;
   const connectExtras: Record<string, string> = {};
 
   for (;;) {
     const { command, msid } = await readCommand(reader, input);
     switch (command.name) {
       case 'connect': {
+        // SRS takes vhost and app from the tcUrl alone; some clients (SRS's Go test client) send
+        // no `app`. The backend still gets one: nginx-rtmp refuses a connect without it.
+        tcUrl = getString(command.object, 'tcUrl');
         app = getString(command.object, 'app');
-        if (app === undefined) throw new ProtocolError('connect without app');
-        tcUrl = getString(command.object, 'tcUrl') ?? `rtmp://${socket.localAddress ?? '127.0.0.1'}/${app}`;
+        if (tcUrl === undefined && app === undefined) throw new ProtocolError('connect without tcUrl and app');
+        tcUrl ??= `rtmp://${socket.localAddress ?? '127.0.0.1'}/${app}`;
+        app ??= appFromTcUrlOrThrow(tcUrl);
         for (const key of ['pageUrl', 'swfUrl']) {
           const value = getString(command.object, key);
           if (value) connectExtras[key] = value;
@@ -107,6 +114,7 @@ export async function runClientPhase(
         send(ChunkStream.OverConnection, simpleResult(command.transactionId));
         break;
       case 'createStream':
+        streamCreated = true;
         send(ChunkStream.OverConnection, simpleResult(command.transactionId, CLIENT_STREAM_ID));
         break;
       case 'publish':
@@ -127,8 +135,19 @@ export async function runClientPhase(
         };
       }
       default:
-        // getStreamLength, _checkbw, receiveAudio...: nothing the relay needs; SRS ignores them too.
+        // Any other call (_checkbw, deleteStream, closeStream...): before createStream SRS answers
+        // `_result` null null (Haivision encoders wait for their _checkbw answer); after it, SRS
+        // ignores them (getStreamLength, receiveAudio...), and so do we.
+        if (!streamCreated) send(ChunkStream.OverConnection, callResult(command.transactionId));
         break;
     }
+  }
+}
+
+function appFromTcUrlOrThrow(tcUrl: string): string {
+  try {
+    return appFromTcUrl(tcUrl);
+  } catch (err) {
+    throw new ProtocolError(`connect without app: ${errorMessage(err)}`);
   }
 }

@@ -73,6 +73,11 @@ export function simpleResult(transactionId: number, value: Amf0Value = undefined
   return commandMessage(0, '_result', transactionId, null, value);
 }
 
+/** SRS's answer to a call it has nothing for (SrsCallResPacket): `_result` null null. */
+export function callResult(transactionId: number): RtmpMessage {
+  return commandMessage(0, '_result', transactionId, null, null);
+}
+
 export function onBWDone(): RtmpMessage {
   return commandMessage(0, 'onBWDone', 0, null);
 }

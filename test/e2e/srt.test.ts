@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { probe, probeUntilAv, publishTestStream } from '../helpers/ffmpeg.ts';
 import { waitFor } from '../helpers/processes.ts';
 import {
+  srtOriginBody as origin,
   type SrtIngestOrigin,
   type SrtPlayOrigin,
   startSrtIngestOrigin,
@@ -21,15 +22,6 @@ let secure: SrtIngestOrigin;
 let player: SrtPlayOrigin;
 const dir = mkdtempSync(join(tmpdir(), 'sy-srt-'));
 const PASSPHRASE = 'switchyard-secret-1';
-
-const origin = (server: string, srtPort: number) => ({
-  ip: '127.0.0.1',
-  server,
-  service: 's',
-  pid: '1',
-  rtmp: ['1935'],
-  srt: [`udp://0.0.0.0:${srtPort}`],
-});
 
 async function decodedCodecs(bytes: Buffer, name: string): Promise<string[]> {
   const file = join(dir, `${name}.ts`);

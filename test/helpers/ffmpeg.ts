@@ -5,9 +5,10 @@ import { type Child, startProcess } from './processes.ts';
 /** Publishes a generated H.264 + AAC test stream (testsrc + sine) in real time. */
 export function publishTestStream(
   url: string,
-  options: { seconds?: number; format?: string; bitrateK?: number } = {},
+  options: { seconds?: number; format?: string; bitrateK?: number; video?: 'h264' | 'hevc' } = {},
 ): Child {
   const bitrate = options.bitrateK ?? 500;
+  const encoder = options.video === 'hevc' ? ['libx265', '-x265-params', 'log-level=error'] : ['libx264'];
   return startProcess('ffmpeg', [
     '-hide_banner',
     '-loglevel',
@@ -24,7 +25,7 @@ export function publishTestStream(
     '-t',
     String(options.seconds ?? 60),
     '-c:v',
-    'libx264',
+    ...encoder,
     '-preset',
     'ultrafast',
     '-tune',

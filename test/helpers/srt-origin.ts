@@ -41,7 +41,7 @@ export interface SrtPlayOrigin {
 }
 
 /** A listener serving a live MPEG-TS test stream (ffmpeg -> udp -> srt-live-transmit). */
-export async function startSrtPlayOrigin(): Promise<SrtPlayOrigin> {
+export async function startSrtPlayOrigin(options: { video?: 'h264' | 'hevc' } = {}): Promise<SrtPlayOrigin> {
   const [udpPort, srtPort] = [await freeUdpPort(), await freeUdpPort()];
   const proc: Child = startProcess('srt-live-transmit', [
     '-q',
@@ -49,7 +49,11 @@ export async function startSrtPlayOrigin(): Promise<SrtPlayOrigin> {
     `udp://127.0.0.1:${udpPort}`,
     `srt://127.0.0.1:${srtPort}?mode=listener`,
   ]);
-  const feeder = publishTestStream(`udp://127.0.0.1:${udpPort}?pkt_size=1316`, { seconds: 120, format: 'mpegts' });
+  const feeder = publishTestStream(`udp://127.0.0.1:${udpPort}?pkt_size=1316`, {
+    seconds: 120,
+    format: 'mpegts',
+    video: options.video,
+  });
   await new Promise((r) => setTimeout(r, 500));
   return {
     srtPort,
@@ -58,4 +62,9 @@ export async function startSrtPlayOrigin(): Promise<SrtPlayOrigin> {
       await proc.stop();
     },
   };
+}
+
+/** A registration body for an origin reached over SRT only (its RTMP port is never dialled). */
+export function srtOriginBody(server: string, srtPort: number): Record<string, unknown> {
+  return { ip: '127.0.0.1', server, service: 's', pid: '1', rtmp: ['1935'], srt: [`udp://0.0.0.0:${srtPort}`] };
 }

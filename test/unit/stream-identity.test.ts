@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BadRequestError } from '../../shared/errors.ts';
 import {
+  appFromTcUrl,
+  DEFAULT_APP,
   DEFAULT_VHOST,
   streamFromHttp,
   streamFromRtmp,
@@ -36,7 +38,32 @@ describe('stream identity from RTMP', () => {
   it('rejects a tcUrl without scheme, and an empty stream', () => {
     assert.throws(() => streamFromRtmp('live', 's'), BadRequestError);
     assert.throws(() => streamFromRtmp('rtmp://h/live', ''), BadRequestError);
-    assert.throws(() => streamFromRtmp('rtmp://h/', 's'), BadRequestError);
+    assert.throws(() => streamFromRtmp('rtmp://h/live', '?vhost=a.com'), BadRequestError);
+  });
+  it('parses the tcUrl and name as one URL, as SRS does', () => {
+    const key = (tcUrl: string, name: string) => streamKey(streamFromRtmp(tcUrl, name));
+    // A query in the tcUrl (OBS, FMLE: rtmp://h/live?secret=x with stream s) moves behind the stream.
+    const obs = streamFromRtmp('rtmp://1.2.3.4/live?secret=x', 's');
+    assert.equal(streamKey(obs), `${DEFAULT_VHOST}/live/s`);
+    assert.equal(obs.query, 'secret=x');
+    assert.equal(key('rtmp://1.2.3.4/live#vhost=a.com', 's'), 'a.com/live/s');
+    // domain= is SRS's other name for vhost=; vhost=__defaultVhost__ names no vhost.
+    assert.equal(key('rtmp://1.2.3.4/live', 's?token=1&domain=B.com'), 'b.com/live/s');
+    assert.equal(key('rtmp://x.com/live', `s?vhost=${DEFAULT_VHOST}`), 'x.com/live/s');
+    // Nested apps, /_definst_, a name with a slash, a leading slash, no app at all.
+    assert.equal(key('rtmp://1.2.3.4/a/b', 's'), `${DEFAULT_VHOST}/a/b/s`);
+    assert.equal(key('rtmp://1.2.3.4/live/_definst_', 's'), `${DEFAULT_VHOST}/live/s`);
+    assert.equal(key('rtmp://1.2.3.4/live', 'sub/s'), `${DEFAULT_VHOST}/live/sub/s`);
+    assert.equal(key('rtmp://1.2.3.4/live/', '/s'), `${DEFAULT_VHOST}/live/s`);
+    assert.equal(key('rtmp://1.2.3.4', 's'), `${DEFAULT_VHOST}/${DEFAULT_APP}/s`);
+    assert.equal(key('rtmp://1.2.3.4/', 's'), `${DEFAULT_VHOST}/${DEFAULT_APP}/s`);
+  });
+  it('derives the app a client without connect.app means from its tcUrl', () => {
+    assert.equal(appFromTcUrl('rtmp://1.2.3.4:1935/live'), 'live');
+    assert.equal(appFromTcUrl('rtmp://1.2.3.4/live?vhost=a.com'), 'live?vhost=a.com');
+    assert.equal(appFromTcUrl('rtmp://1.2.3.4/a/b'), 'a/b');
+    assert.equal(appFromTcUrl('rtmp://1.2.3.4'), DEFAULT_APP);
+    assert.throws(() => appFromTcUrl('live'), BadRequestError);
   });
 });
 
