@@ -7,8 +7,12 @@ import type { ControlDeps, ControlEnv } from './context.ts';
 import { answerErrorsAsJson } from './errors.ts';
 import { createHlsRoutes } from './hls/hls-routes.ts';
 import { storeHlsResolver } from './hls/store-resolver.ts';
+import { BackendWatch } from './metrics/backend-gauges.ts';
+import { controlMetrics, requestKind } from './metrics/control-metrics.ts';
+import { observedStore } from './metrics/observed-store.ts';
 import { OFFER_LIMIT, REGISTER_LIMIT, ROUTE_LIMIT, rateLimit } from './rate-limit.ts';
 import { nodesRoute } from './routes/nodes.ts';
+import { operatorRoute } from './routes/operator.ts';
 import { registerRoute } from './routes/register.ts';
 import { rtcRoute } from './routes/rtc.ts';
 import { serversRoute } from './routes/servers.ts';
@@ -22,6 +26,8 @@ const INTERNAL_PATHS = [
   '/api/v1/servers/*',
   '/api/v1/nodes',
   '/api/v1/rtc/sessions/*',
+  '/api/v1/bindings',
+  '/metrics',
 ];
 
 /**
@@ -32,11 +38,21 @@ const INTERNAL_PATHS = [
 export type Surface = 'public' | 'system' | 'all';
 
 export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): Hono<ControlEnv> {
-  const resolved = { now: Date.now, random: Math.random, ...deps };
+  const metrics = deps.metrics ?? controlMetrics();
+  const resolved: ControlEnv['Variables']['deps'] = {
+    now: Date.now,
+    random: Math.random,
+    backendWatch: new BackendWatch(deps.logger, deps.aliveMs),
+    streamTtlMs: 86_400_000,
+    ...deps,
+    metrics,
+    store: observedStore(deps.store, metrics, deps.logger),
+  };
   const app = new Hono<ControlEnv>();
   app.use('*', async (c, next) => {
     c.set('deps', resolved);
     await next();
+    metrics.requests.inc({ kind: requestKind(c.req.path), status: String(c.res.status) });
   });
   app.use('/api/v1/versions', cors());
   app.route('/', versionsRoute);
@@ -49,6 +65,7 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     app.route('/', streamRoutesRoute);
     app.route('/', serversRoute);
     app.route('/', nodesRoute);
+    app.route('/', operatorRoute);
   }
   if (surface !== 'system') {
     const offers = rateLimit('WebRTC offer', OFFER_LIMIT);

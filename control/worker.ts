@@ -42,6 +42,7 @@ function appFor(env: Bindings): Hono<ControlEnv> {
     signer: new Signer(config.signingKey),
     backendNetworks: config.backendNetworks,
     clientAddressHeader: 'cf-connecting-ip',
+    streamTtlMs: config.streamTtlMs,
   });
   cached = { env, app };
   return app;
