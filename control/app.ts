@@ -16,6 +16,7 @@ import { operatorRoute } from './routes/operator.ts';
 import { registerRoute } from './routes/register.ts';
 import { rtcRoute } from './routes/rtc.ts';
 import { serversRoute } from './routes/servers.ts';
+import { srsClientsRoute, srsStreamsRoute } from './routes/srs-api.ts';
 import { streamRoutesRoute } from './routes/stream-routes.ts';
 import { versionsRoute } from './routes/versions.ts';
 
@@ -28,7 +29,12 @@ const INTERNAL_PATHS = [
   '/api/v1/rtc/sessions/*',
   '/api/v1/bindings',
   '/metrics',
+  '/api/v1/clients',
+  '/api/v1/summaries',
 ];
+
+/** SRS's stream stats: behind the token on the system port, open (read-only) where players are. */
+const STREAM_STATS_PATHS = ['/api/v1/streams', '/api/v1/streams/*'];
 
 /**
  * Which routes an app serves. `public`: what players reach on the player-facing ports (HLS,
@@ -59,6 +65,7 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
   if (surface !== 'public') {
     const internal = requireToken(resolved.controlToken);
     for (const path of INTERNAL_PATHS) app.use(path, internal);
+    if (surface === 'system') for (const path of STREAM_STATS_PATHS) app.use(path, internal);
     app.post('/api/v1/srs/register/*', rateLimit('registration', REGISTER_LIMIT));
     app.post('/api/v1/routes', rateLimit('routing', ROUTE_LIMIT));
     app.route('/', registerRoute);
@@ -66,7 +73,11 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     app.route('/', serversRoute);
     app.route('/', nodesRoute);
     app.route('/', operatorRoute);
+    app.route('/', srsClientsRoute);
   }
+  app.use('/api/v1/streams', cors());
+  app.use('/api/v1/streams/*', cors());
+  app.route('/', srsStreamsRoute);
   if (surface !== 'system') {
     const offers = rateLimit('WebRTC offer', OFFER_LIMIT);
     for (const path of ['/rtc/v1/whip/*', '/rtc/v1/whep/*', '/rtc/v1/publish/*', '/rtc/v1/play/*'])
