@@ -10,6 +10,7 @@ import { storeHlsResolver } from './hls/store-resolver.ts';
 import { BackendWatch } from './metrics/backend-gauges.ts';
 import { controlMetrics, requestKind } from './metrics/control-metrics.ts';
 import { observedStore } from './metrics/observed-store.ts';
+import { RecentErrors, recordingLogger } from './metrics/recent-errors.ts';
 import { OFFER_LIMIT, REGISTER_LIMIT, ROUTE_LIMIT, rateLimit } from './rate-limit.ts';
 import { nodesRoute } from './routes/nodes.ts';
 import { operatorRoute } from './routes/operator.ts';
@@ -28,6 +29,7 @@ const INTERNAL_PATHS = [
   '/api/v1/nodes',
   '/api/v1/rtc/sessions/*',
   '/api/v1/bindings',
+  '/api/v1/errors',
   '/metrics',
   '/api/v1/clients',
   '/api/v1/summaries',
@@ -50,6 +52,7 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     random: Math.random,
     backendWatch: new BackendWatch(deps.logger, deps.aliveMs),
     streamTtlMs: 86_400_000,
+    recentErrors: new RecentErrors(),
     ...deps,
     metrics,
     store: observedStore(deps.store, metrics, deps.logger),
@@ -86,6 +89,6 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     const resolver = storeHlsResolver(resolved.store, resolved.now, resolved.random);
     app.route('/', createHlsRoutes(resolver, { signer: resolved.signer, fetch: deps.fetch }));
   }
-  answerErrorsAsJson(app, resolved.logger);
+  answerErrorsAsJson(app, recordingLogger(resolved.logger, resolved.recentErrors));
   return app;
 }

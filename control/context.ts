@@ -6,6 +6,7 @@ import type { Signer } from '../shared/signer.ts';
 import type { StreamVariable } from './errors.ts';
 import type { BackendWatch } from './metrics/backend-gauges.ts';
 import type { ControlMetrics } from './metrics/control-metrics.ts';
+import type { RecentErrors } from './metrics/recent-errors.ts';
 import type { BackendStore } from './store/store.ts';
 
 /** How this proxy identifies itself in SRS-shaped replies (`server`, `service`, `pid`). */
@@ -49,10 +50,14 @@ export interface ControlDeps {
   backendWatch?: BackendWatch;
   /** How long a stream binding lives after its last use (PROXY_STREAM_TTL), for the bindings view. */
   streamTtlMs?: number;
+  /** The last failed requests, for the status page; share one between the apps of a process. */
+  recentErrors?: RecentErrors;
 }
 
 /** What every route sees: the deps with their defaults filled in. */
-export type ResolvedDeps = Required<Pick<ControlDeps, 'now' | 'random' | 'metrics' | 'backendWatch' | 'streamTtlMs'>> &
+export type ResolvedDeps = Required<
+  Pick<ControlDeps, 'now' | 'random' | 'metrics' | 'backendWatch' | 'streamTtlMs' | 'recentErrors'>
+> &
   ControlDeps;
 
 export type ControlEnv = {

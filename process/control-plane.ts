@@ -5,6 +5,7 @@ import { createControlApp } from '../control/app.ts';
 import { type ControlDeps, type ControlEnv, newServerIdentity } from '../control/context.ts';
 import { BackendWatch, refreshBackendGauges } from '../control/metrics/backend-gauges.ts';
 import { controlMetrics } from '../control/metrics/control-metrics.ts';
+import { RecentErrors } from '../control/metrics/recent-errors.ts';
 import { createStore } from '../control/store/create-store.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
@@ -38,6 +39,7 @@ export async function startControlPlane(
     metrics,
     backendWatch,
     streamTtlMs: config.streamTtlMs,
+    recentErrors: new RecentErrors(),
     identity: newServerIdentity(String(process.pid)),
     aliveMs: config.backendTtlMs,
     registerSecret: config.registerSecret,

@@ -1,14 +1,24 @@
-// Operator routes on the system surface: Prometheus metrics, stream bindings and backend drain.
+// Operator routes on the system surface: the status page, Prometheus metrics, recent errors,
+// stream bindings and backend drain.
 
 import { Hono } from 'hono';
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
 import { EXPOSITION_CONTENT_TYPE } from '../../shared/metrics.ts';
 import type { ControlEnv } from '../context.ts';
 import { refreshBackendGauges } from '../metrics/backend-gauges.ts';
+import { STATUS_PAGE_HTML } from '../status-page/status-page-html.ts';
 
 const MAX_BINDINGS = 1000;
 
 export const operatorRoute = new Hono<ControlEnv>()
+  // The page holds no data; what it shows comes from the token-guarded APIs.
+  .get('/', (c) =>
+    c.html(STATUS_PAGE_HTML, 200, {
+      'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+      'cache-control': 'no-cache',
+    }),
+  )
+  .get('/api/v1/errors', (c) => c.json({ code: 0, data: { errors: c.get('deps').recentErrors.list() } }))
   .get('/metrics', async (c) => {
     const deps = c.get('deps');
     const metrics = deps.metrics;
