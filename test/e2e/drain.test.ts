@@ -92,6 +92,26 @@ describe('drain and cordon', () => {
     assert.equal(again.code, 0, again.stderr);
   });
 
+  it('lists the RTMP sessions of the node and kicks one', async () => {
+    const started = Date.now();
+    const playing = playFor(`rtmp://127.0.0.1:${sy.rtmpPort}/live/old`, 30);
+    type Listed = { id: string; kind: string; stream: string; backend: string; bytesOut: number; relaying: boolean };
+    const player = await waitFor('the player in the sessions list', async () => {
+      const body = (await (await system('/api/v1/sessions')).json()) as { data: { sessions: Listed[] } };
+      return body.data.sessions.find((x) => x.kind === 'play' && x.relaying && x.bytesOut > 0);
+    });
+    assert.deepEqual([player.stream, player.backend], ['__defaultVhost__/live/old', 'a']);
+    const kicked = await system(`/api/v1/sessions/${player.id}`, { method: 'DELETE' });
+    assert.equal(kicked.status, 200);
+    await playing;
+    assert.ok(Date.now() - started < 20_000, 'the player ended long before its 30 s');
+    assert.match(
+      sy.process.output(),
+      new RegExp(`"cid":"${player.id}"[^\n]*"reason":"deleted"|"reason":"deleted"[^\n]*"cid":"${player.id}"`),
+    );
+    assert.equal((await system(`/api/v1/sessions/${player.id}`, { method: 'DELETE' })).status, 404);
+  });
+
   it("SIGTERM's grace period reports draining on the health check until the last session ends", async () => {
     const graceful = await startSwitchyard({ PROXY_GRACE_QUIT_TIMEOUT: '20s', PROXY_FORCE_QUIT_TIMEOUT: '25s' });
     const origin = await startNginxRtmp();
