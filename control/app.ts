@@ -14,6 +14,7 @@ import { RecentErrors, recordingLogger } from './metrics/recent-errors.ts';
 import { OFFER_LIMIT, REGISTER_LIMIT, ROUTE_LIMIT, rateLimit } from './rate-limit.ts';
 import { nodesRoute } from './routes/nodes.ts';
 import { operatorRoute } from './routes/operator.ts';
+import { playerPageRoute } from './routes/player-page.ts';
 import { registerRoute } from './routes/register.ts';
 import { rtcRoute } from './routes/rtc.ts';
 import { serversRoute } from './routes/servers.ts';
@@ -86,6 +87,7 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     for (const path of ['/rtc/v1/whip/*', '/rtc/v1/whep/*', '/rtc/v1/publish/*', '/rtc/v1/play/*'])
       app.post(path, offers);
     app.route('/', rtcRoute);
+    app.route('/', playerPageRoute);
     const resolver = storeHlsResolver(resolved.store, resolved.now, resolved.random);
     app.route('/', createHlsRoutes(resolver, { signer: resolved.signer, fetch: deps.fetch }));
   }
