@@ -5,7 +5,8 @@
 // decodes a picture is not what this checks.)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { register, type SwitchyardProcess, startSwitchyard } from '../helpers/switchyard.ts';
 import { startWebRtcOrigin, type WebRtcOrigin } from '../helpers/werift-origin.ts';
@@ -18,20 +19,7 @@ before(async () => {
   [origin, sy] = await Promise.all([startWebRtcOrigin(), startSwitchyard()]);
   const body = { ip: '127.0.0.1', server: 'werift', service: 's', pid: '1', rtmp: ['1'], api: [String(origin.port)] };
   assert.equal((await register(sy.systemPort, body)).status, 200);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-    ],
-  });
+  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
 });
 
 after(async () => {

@@ -9,23 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.ts';
 import { publishTestStream } from '../helpers/ffmpeg.ts';
 import { type NginxOrigin, startNginxRtmp } from '../helpers/nginx-rtmp.ts';
 import { type Child, waitFor } from '../helpers/processes.ts';
 import { originBody, register, type SwitchyardProcess, startSwitchyard } from '../helpers/switchyard.ts';
 
 const TOKEN = 'status-page-token';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 let nginx: NginxOrigin;
 let sy: SwitchyardProcess;
 let publisher: Child;
@@ -38,7 +29,7 @@ before(async () => {
   await waitFor('the stream to relay', async () => sy.process.output().includes('rtmp relay started'));
   // One failed request for the errors table: the origin has no such playlist.
   await (await fetch(`http://127.0.0.1:${sy.httpPort}/live/pagecam-missing.m3u8`)).arrayBuffer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
