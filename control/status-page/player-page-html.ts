@@ -56,10 +56,13 @@ export const PLAYER_PAGE_HTML = `<!doctype html>
     let pc, resource;
     const state = $(kind + '-state');
     const stop = async () => {
-      if (resource) await fetch(resource, { method: 'DELETE' }).catch(() => {});
-      if (pc) pc.close();
+      let deleted = '';
+      if (resource) {
+        deleted = await fetch(resource, { method: 'DELETE' }).then((r) => ' (DELETE ' + r.status + ')', (e) => ' (DELETE failed: ' + e.message + ')');
+      }
+      if (pc) { pc.onconnectionstatechange = null; pc.close(); }
       pc = undefined; resource = undefined;
-      state.textContent = 'stopped';
+      state.textContent = 'stopped' + deleted;
     };
     return {
       /** RTP packets received and sent so far (for the console, and the browser test). */

@@ -46,9 +46,11 @@ describe('WHIP/WHEP check page in Chromium', () => {
     await waitFor('RTP at the browser player', async () => (await received()) > 20, 20_000);
     assert.equal(await page.textContent('#play-state'), 'connected');
     await page.click('#stop');
-    await page.waitForFunction("document.getElementById('play-state').textContent === 'stopped'");
+    await page.waitForFunction("document.getElementById('play-state').textContent.startsWith('stopped')");
+    assert.equal(await page.textContent('#play-state'), 'stopped (DELETE 200)');
     await page.click('#unpublish');
-    await page.waitForFunction("document.getElementById('publish-state').textContent === 'stopped'");
+    await page.waitForFunction("document.getElementById('publish-state').textContent.startsWith('stopped')");
+    assert.equal(await page.textContent('#publish-state'), 'stopped (DELETE 200)');
     await waitFor('both sessions deleted at the origin', async () => origin.deleted.length === 2, 10_000);
   });
 });
