@@ -4,6 +4,9 @@ import type { Logger } from '../shared/log.ts';
 import type { NetworkList } from '../shared/networks.ts';
 import type { Signer } from '../shared/signer.ts';
 import type { StreamVariable } from './errors.ts';
+import type { BackendWatch } from './metrics/backend-gauges.ts';
+import type { ControlMetrics } from './metrics/control-metrics.ts';
+import type { RecentErrors } from './metrics/recent-errors.ts';
 import type { BackendStore } from './store/store.ts';
 
 /** How this proxy identifies itself in SRS-shaped replies (`server`, `service`, `pid`). */
@@ -48,10 +51,24 @@ export interface ControlDeps {
   originReach?: 'private' | 'edge';
   /** Builds origins' public URLs from their registration (PROXY_ORIGIN_URL_TEMPLATE). */
   originUrlTemplate?: string;
+  /** Counters and gauges; the process's (or isolate's) registry by default. Share one between apps. */
+  metrics?: ControlMetrics;
+  /** Notices backends that died; share one between the apps of a process so each death logs once. */
+  backendWatch?: BackendWatch;
+  /** How long a stream binding lives after its last use (PROXY_STREAM_TTL), for the bindings view. */
+  streamTtlMs?: number;
+  /** The last failed requests, for the status page; share one between the apps of a process. */
+  recentErrors?: RecentErrors;
 }
 
+/** What every route sees: the deps with their defaults filled in. */
+export type ResolvedDeps = Required<
+  Pick<ControlDeps, 'now' | 'random' | 'metrics' | 'backendWatch' | 'streamTtlMs' | 'recentErrors'>
+> &
+  ControlDeps;
+
 export type ControlEnv = {
-  Variables: { deps: Required<Pick<ControlDeps, 'now' | 'random'>> & ControlDeps } & StreamVariable;
+  Variables: { deps: ResolvedDeps } & StreamVariable;
 };
 
 function randomId(length: number): string {

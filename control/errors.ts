@@ -1,5 +1,6 @@
 // The one place control-plane errors become answers. Routes throw; this maps every error to the
-// shared JSON body and logs each 4xx/5xx once, with its code and the stream when known.
+// shared JSON body and logs each 4xx (warn) and 5xx (error) once, with its code and the stream and
+// backend when known.
 
 import type { Context, Env, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -16,8 +17,8 @@ import {
 } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 
-/** Routes that know their stream set it, so the error log line can name it. */
-export type StreamVariable = { stream?: string };
+/** Routes that know their stream (and its backend) set them, so the error log line can name them. */
+export type StreamVariable = { stream?: string; backend?: string };
 
 function fromHttpException(err: HTTPException): SwitchyardError {
   const message = err.message || 'request rejected';
@@ -56,15 +57,15 @@ function logFailure(logger: Logger, c: Context, err: SwitchyardError, cause: unk
   };
   const stream = c.get('stream' as never) as string | undefined;
   if (stream) fields.stream = stream;
+  const backend = c.get('backend' as never) as string | undefined;
+  if (backend) fields.backend = backend;
   if (err.code === 'internal') {
     fields.err = String(cause);
+    // Inside the JSON line, never printed raw.
     fields.stack = (cause as Error)?.stack;
-    logger.error('request failed', fields);
-  } else if (err.status >= 500) {
-    logger.warn('request failed', fields);
-  } else {
-    logger.info('request failed', fields);
   }
+  if (err.status >= 500) logger.error('request failed', fields);
+  else logger.warn('request failed', fields);
 }
 
 /** Installs the not-found answer and the error mapper on an app (the control app, or HLS on a node). */

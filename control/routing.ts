@@ -5,7 +5,7 @@ import type { BackendProtocol, BackendRecord, RouteResponse } from '../shared/ap
 import { dialAddress } from '../shared/endpoint.ts';
 import { NoBackendError } from '../shared/errors.ts';
 import { streamKey } from '../shared/stream-identity.ts';
-import type { BackendStore } from './store/store.ts';
+import type { BackendStore, RouteDecision } from './store/store.ts';
 
 export interface RouteInput {
   vhost: string;
@@ -18,6 +18,7 @@ export interface StreamRoute {
   /** The stream's key, `vhost/app/stream`. */
   stream: string;
   backend: BackendRecord;
+  decision: RouteDecision;
   /** Where to dial the backend for the asked protocol. */
   address: { host: string; port: number };
 }
@@ -29,12 +30,13 @@ export async function routeStream(
   random: number,
 ): Promise<StreamRoute> {
   const key = streamKey(input);
-  const backend = await store.pickBackend(key, input.proto, now, random);
-  if (!backend) throw new NoBackendError(`no live backend with a ${input.proto} endpoint for ${key}`);
+  const picked = await store.pickBackend(key, input.proto, now, random);
+  const backend = picked?.backend;
+  if (!picked || !backend) throw new NoBackendError(`no live backend with a ${input.proto} endpoint for ${key}`);
   const endpoint = backend.endpoints[input.proto]?.[0];
   // A stream stays on its origin; if that origin lacks the protocol, no other origin has the stream.
   if (!endpoint) throw new NoBackendError(`backend ${backend.id} serving ${key} has no ${input.proto} endpoint`);
-  return { stream: key, backend, address: dialAddress(endpoint, backend.ip) };
+  return { stream: key, backend, decision: picked.decision, address: dialAddress(endpoint, backend.ip) };
 }
 
 /** The route as data-plane nodes receive it: the backend without its other endpoints. */

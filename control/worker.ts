@@ -46,6 +46,7 @@ function appFor(env: Bindings): Hono<ControlEnv> {
     // A Worker fetches no IP address and few ports: origins by public name or through a node.
     originReach: 'edge',
     originUrlTemplate: config.originUrlTemplate,
+    streamTtlMs: config.streamTtlMs,
   });
   cached = { env, app };
   return app;

@@ -3,6 +3,7 @@
 
 import { SwitchyardError } from '../shared/errors.ts';
 import type { LogFields, Logger } from '../shared/log.ts';
+import { sessionMetrics } from './session-metrics.ts';
 
 export const CLOSE_REASONS = [
   /** The client hung up, reset the connection or sent a protocol shutdown. */
@@ -31,6 +32,8 @@ export const CLOSE_REASONS = [
   'shutdown',
   /** A session table is full. */
   'overloaded',
+  /** The node is draining (operator or SIGTERM): it takes no new sessions. */
+  'draining',
 ] as const;
 
 export type CloseReason = (typeof CLOSE_REASONS)[number];
@@ -46,12 +49,14 @@ const OPERATOR_FAILURES: ReadonlySet<CloseReason> = new Set<CloseReason>([
 
 /** The reason a session ends when asking the control plane for its route failed. */
 export function routeFailure(err: unknown): CloseReason {
-  return err instanceof SwitchyardError && err.code === 'no_backend' ? 'no_backend' : 'control_unavailable';
+  if (err instanceof SwitchyardError && (err.code === 'no_backend' || err.code === 'draining')) return err.code;
+  return 'control_unavailable';
 }
 
 /** The one line a session writes when it ends: `{msg, reason, detail, ...fields}`. */
 export function logClose(log: Logger, msg: string, reason: CloseReason, detail: string, fields?: LogFields): void {
   const line = { reason, detail, ...fields };
+  sessionMetrics.ended(msg, reason, fields);
   if (OPERATOR_FAILURES.has(reason)) log.warn(msg, line);
   else log.info(msg, line);
 }

@@ -10,6 +10,7 @@ import type { ListenAddress } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { AddressMap } from './address-map.ts';
 import type { CloseReason } from './close-reason.ts';
+import { type SessionProtocol, sessionMetrics } from './session-metrics.ts';
 
 /** What the listener needs of a session (see UdpSession for the shared implementation). */
 export interface ListenerSession {
@@ -32,7 +33,7 @@ export interface UdpListenerOptions {
   address: ListenAddress;
   logger: Logger;
   /** Names the drop log line: `<proto> datagram dropped`. */
-  proto: string;
+  proto: SessionProtocol;
   recvBufferSize: number;
   idleMs: number;
   maxSessions: number;
@@ -106,6 +107,7 @@ export class UdpListener<S extends ListenerSession> {
 
   add(session: S): void {
     this.sessions.add(session);
+    sessionMetrics.started(this.options.proto);
     this.byAddress.set(session.clientAddress, session.clientPort, session);
     if (session.key !== undefined) this.byKey.set(session.key, session);
   }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite talks to (real peers, not mocks):
 #   ffmpeg/ffprobe (publisher, player), nginx + libnginx-mod-rtmp (RTMP/HLS origin),
-#   redis-server (behind the Upstash REST server), srt-tools (SRT peer), rtmpdump (librtmp player).
+#   redis-server (behind the Upstash REST server), srt-tools (SRT peer), rtmpdump (librtmp player),
+#   chromium (status page in a headless browser, driven by playwright-core), prometheus (promtool
+#   parses /metrics).
 # As root it runs apt-get; otherwise it stops and prints the exact command to run.
 set -euo pipefail
 
@@ -12,6 +14,8 @@ ls /usr/lib/nginx/modules/ngx_rtmp_module.so >/dev/null 2>&1 || need+=(libnginx-
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v srt-live-transmit >/dev/null 2>&1 || need+=(srt-tools)
 command -v rtmpdump >/dev/null 2>&1 || need+=(rtmpdump)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -3,6 +3,9 @@
 import type { Hono } from 'hono';
 import { createControlApp } from '../control/app.ts';
 import { type ControlDeps, type ControlEnv, newServerIdentity } from '../control/context.ts';
+import { BackendWatch, refreshBackendGauges } from '../control/metrics/backend-gauges.ts';
+import { controlMetrics } from '../control/metrics/control-metrics.ts';
+import { RecentErrors } from '../control/metrics/recent-errors.ts';
 import { createStore } from '../control/store/create-store.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
@@ -27,9 +30,16 @@ export async function startControlPlane(
   hooks: ControlPlaneHooks = {},
 ): Promise<ControlPlane> {
   const store = createStore(config);
+  const controlLogger = logger.child({ plane: 'control' });
+  const metrics = controlMetrics();
+  const backendWatch = new BackendWatch(controlLogger, config.backendTtlMs);
   const deps: ControlDeps = {
     store,
-    logger: logger.child({ plane: 'control' }),
+    logger: controlLogger,
+    metrics,
+    backendWatch,
+    streamTtlMs: config.streamTtlMs,
+    recentErrors: new RecentErrors(),
     identity: newServerIdentity(String(process.pid)),
     aliveMs: config.backendTtlMs,
     registerSecret: config.registerSecret,
@@ -41,10 +51,19 @@ export async function startControlPlane(
     originUrlTemplate: config.originUrlTemplate,
   };
   const stopDefault = config.defaultBackend ? await keepDefaultBackend(store, config.defaultBackend, logger) : () => {};
+  // On Node a backend that stops heartbeating is noticed within a minute even without scrapes.
+  const watchTimer = setInterval(
+    () => {
+      refreshBackendGauges(store, metrics, backendWatch, Date.now(), config.backendTtlMs).catch(() => {});
+    },
+    Math.min(60_000, config.backendTtlMs),
+  );
+  watchTimer.unref();
   return {
     system: createControlApp(deps, 'system'),
     public: createControlApp(deps, 'public'),
     close: async () => {
+      clearInterval(watchTimer);
       stopDefault();
       await store.close();
     },

@@ -40,7 +40,7 @@ export async function keepDefaultBackend(
   const beat = async () => {
     try {
       const result = await store.upsertBackend(defaultBackendRecord(config, now()));
-      if (result !== 'ok') logger.warn('default backend not registered', { result });
+      if (result === 'taken' || result === 'full') logger.warn('default backend not registered', { result });
     } catch (err) {
       logger.warn('default backend heartbeat failed', { err: String(err) });
     }

@@ -31,7 +31,7 @@ export function listenHttp(
   });
 }
 
-type ControlApp = Hono<ControlEnv>;
+type ControlApp = Pick<Hono<ControlEnv>, 'fetch'> | Pick<Hono, 'fetch'>;
 
 /** Serves each app on its address, or none: a failed bind closes the ones already open. */
 export async function serveControlApps(apps: Array<[ControlApp, ListenAddress]>): Promise<RunningServer[]> {

@@ -24,7 +24,10 @@ export function stopOnSignals(logger: Logger, forceMs: number, stop: () => Promi
       process.exit(1);
     }, forceMs).unref();
     stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped', { signal });
+        process.exit(0);
+      },
       (err) => {
         logger.error('shutdown failed', { err: String(err) });
         process.exit(1);

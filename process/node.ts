@@ -2,6 +2,7 @@
 // remote one is configured (all-in-one). Owns everything it starts: a failure half-way through
 // start-up closes what was already open, and shutdown() is graceful, then forced.
 
+import { hostname } from 'node:os';
 import { Hono } from 'hono';
 import { answerErrorsAsJson } from '../control/errors.ts';
 import { createHlsRoutes } from '../control/hls/hls-routes.ts';
@@ -17,14 +18,18 @@ import { Signer } from '../shared/signer.ts';
 import { VERSION_STRING } from '../shared/version.ts';
 import { startControlPlane } from './control-plane.ts';
 import { warnIfSystemApiExposed } from './exposure-warning.ts';
-import { serveControlApps } from './http-server.ts';
+import { listenHttp, serveControlApps } from './http-server.ts';
 import { describeListenError } from './listen-errors.ts';
+import { createNodeAdminApp, drainingControl, NodeDrain } from './node-admin.ts';
 import { startNodeAnnouncer } from './node-announcer.ts';
+import { collectNodeMetrics } from './node-metrics.ts';
 import { remoteHlsResolver } from './remote-hls-resolver.ts';
 import { processSigner } from './signing-key.ts';
 
 export interface SwitchyardNode {
   dataPlane: DataPlane;
+  /** Serving or draining (operator API, SIGTERM). */
+  drain: NodeDrain;
   /** Graceful: stop accepting, wait up to graceMs for sessions, then close the rest. */
   shutdown(): Promise<void>;
 }
@@ -78,9 +83,24 @@ export async function startNode(
     let dataPlaneRef: DataPlane | undefined;
     let control: ControlClient;
     let httpNext: HttpHandler;
+    const drain = new NodeDrain(logger.child({ plane: 'data' }));
+    const nodeId = config.nodeId ?? `${hostname()}-${config.rtmp.port}`;
+    const admin = (next?: HttpHandler) =>
+      createNodeAdminApp({
+        nodeId,
+        drain,
+        dataPlane: () => dataPlaneRef,
+        controlToken: config.controlToken,
+        logger: logger.child({ plane: 'data' }),
+        next,
+      });
     if (config.controlUrl) {
       control = remoteControlClient(config.controlUrl, config.controlToken);
       httpNext = remoteHttpHandler(config, control, logger);
+      // Split mode: the node's own health, drain, sessions and /metrics on PROXY_SYSTEM_API.
+      const server = await listenHttp((req, env) => admin().fetch(req, env), config.systemApi);
+      closers.push(() => server.close());
+      warnIfSystemApiExposed(config, logger);
     } else {
       const plane = await startControlPlane(config, logger, {
         onRtcSessionDeleted: (username) => dataPlaneRef?.webrtc.closeByUsername(username),
@@ -88,8 +108,9 @@ export async function startNode(
       closers.push(() => plane.close());
       control = inProcessControlClient(plane.system, config.controlToken);
       httpNext = (req, env) => plane.public.fetch(req, env);
+      const system = admin((req, env) => plane.system.fetch(req, env));
       const servers = await serveControlApps([
-        [plane.system, config.systemApi],
+        [system, config.systemApi],
         [plane.public, config.httpApi],
       ]);
       closers.push(async () => {
@@ -105,13 +126,15 @@ export async function startNode(
 
     const dataPlane = await startDataPlane({
       config,
-      control,
+      control: drainingControl(control, drain),
       logger,
       version: VERSION_STRING,
       httpNext,
       rtmpTimeouts: overrides.rtmpTimeouts,
     });
     dataPlaneRef = dataPlane;
+    const stopMetrics = collectNodeMetrics(dataPlane, drain);
+    closers.push(async () => stopMetrics());
     logger.info('data plane listening', {
       rtmp: dataPlane.rtmp.port,
       http: dataPlane.http.port,
@@ -124,7 +147,10 @@ export async function startNode(
 
     return {
       dataPlane,
+      drain,
       shutdown: async () => {
+        // The health check answers 503 for the whole grace period; the system port stays open.
+        drain.drain('shutdown');
         await dataPlane.stopAccepting();
         const deadline = Date.now() + config.graceQuitMs;
         while (dataPlane.activeSessions() > 0 && Date.now() < deadline) {

@@ -56,6 +56,8 @@ export interface RouteResponse {
 export interface ServerView extends BackendRecord {
   alive: boolean;
   lastHeartbeatAgoMs: number;
+  /** Marked draining by an operator: keeps its streams, gets no new ones. */
+  draining: boolean;
 }
 
 /** A WebRTC session as the control plane hands it to data-plane nodes. */

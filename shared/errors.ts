@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'unavailable'
   | 'no_backend'
+  | 'draining'
   | 'upstream'
   | 'protocol'
   | 'internal'
@@ -104,6 +105,13 @@ export class UnavailableError extends SwitchyardError {
 export class NoBackendError extends SwitchyardError {
   constructor(message: string) {
     super('no_backend', 503, message);
+  }
+}
+
+/** This node is draining: it takes no new sessions (clients should use another node). */
+export class DrainingError extends SwitchyardError {
+  constructor() {
+    super('draining', 503, 'this node is draining and takes no new sessions; connect to another node');
   }
 }
 

@@ -89,6 +89,7 @@ export function createHlsRoutes(resolver: HlsResolver, options: HlsRouteOptions)
       c.set('stream', streamKey(identity));
       backend = await resolver.route(identity);
     }
+    c.set('backend', backend.id);
     const query = withoutParam(url.search.slice(1), BACKEND_PARAM);
     const target = new URL(originUrl(backend.address, `${url.pathname}${query ? `?${query}` : ''}`));
     const headers = new Headers();

@@ -43,7 +43,9 @@ function scrub(text: string): string {
 async function routeToApi(c: Context<ControlEnv>, identity: StreamIdentity): Promise<StreamRoute> {
   const deps = c.get('deps');
   c.set('stream', streamKey(identity));
-  return routeStream(deps.store, { ...identity, proto: 'api' }, deps.now(), deps.random());
+  const route = await routeStream(deps.store, { ...identity, proto: 'api' }, deps.now(), deps.random());
+  c.set('backend', route.backend.id);
+  return route;
 }
 
 /** The address clients send media to: configured, else a live announced node, else the request's host. */

@@ -10,8 +10,13 @@ import { isAlive } from '../store/store.ts';
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
 
-function view(backend: BackendRecord, now: number, aliveMs: number): ServerView {
-  return { ...backend, alive: isAlive(backend, now, aliveMs), lastHeartbeatAgoMs: now - backend.updatedAt };
+function view(backend: BackendRecord, now: number, aliveMs: number, draining: ReadonlySet<string>): ServerView {
+  return {
+    ...backend,
+    alive: isAlive(backend, now, aliveMs),
+    lastHeartbeatAgoMs: now - backend.updatedAt,
+    draining: draining.has(backend.id),
+  };
 }
 
 function pageSize(text: string | undefined): number {
@@ -27,16 +32,21 @@ export const serversRoute = new Hono<ControlEnv>()
     const now = deps.now();
     const limit = pageSize(c.req.query('limit'));
     const after = c.req.query('after') ?? '';
-    const sorted = (await deps.store.listBackends()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const [backends, draining] = await Promise.all([deps.store.listBackends(), deps.store.listDraining()]);
+    const sorted = backends.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const rest = after ? sorted.filter((b) => b.id > after) : sorted;
     const page = rest.slice(0, limit);
-    const servers = page.map((b) => view(b, now, deps.aliveMs));
+    const drainingSet = new Set(draining);
+    const servers = page.map((b) => view(b, now, deps.aliveMs, drainingSet));
     const next = rest.length > limit ? page[page.length - 1]?.id : undefined;
     return c.json({ code: 0, data: { servers, total: sorted.length, ...(next ? { next } : {}) } });
   })
   .get('/api/v1/servers/:id', async (c) => {
     const deps = c.get('deps');
-    const backend = await deps.store.getBackend(c.req.param('id'));
+    const [backend, draining] = await Promise.all([
+      deps.store.getBackend(c.req.param('id')),
+      deps.store.listDraining(),
+    ]);
     if (!backend) throw new NotFoundError(`no backend ${c.req.param('id')}`);
-    return c.json({ code: 0, data: { server: view(backend, deps.now(), deps.aliveMs) } });
+    return c.json({ code: 0, data: { server: view(backend, deps.now(), deps.aliveMs, new Set(draining)) } });
   });

@@ -29,5 +29,6 @@ export const streamRoutesRoute = new Hono<ControlEnv>().post('/api/v1/routes', a
   const input = { vhost: field(fields, 'vhost'), app: field(fields, 'app'), stream: field(fields, 'stream'), proto };
   c.set('stream', streamKey(input));
   const route = await routeStream(deps.store, input, deps.now(), deps.random());
+  c.set('backend', route.backend.id);
   return c.json(routeResponse(route));
 });

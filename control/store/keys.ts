@@ -8,6 +8,10 @@ export interface KeySpace {
   backend(id: string): string;
   /** Stream binding: holds the backend id. */
   stream(streamKey: string): string;
+  /** Prefix of the stream binding keys (SCAN pattern for the bindings view). */
+  streamPrefix: string;
+  /** Set of backend ids marked draining by an operator. */
+  draining: string;
   /** WebRTC session by ICE username. */
   rtcSession(username: string): string;
   nodeIndex: string;
@@ -22,6 +26,8 @@ export function keySpace(prefix: string): KeySpace {
     backendPrefix,
     backend: (id) => `${backendPrefix}${id}`,
     stream: (streamKey) => `${prefix}:stream:${streamKey}`,
+    streamPrefix: `${prefix}:stream:`,
+    draining: `${prefix}:draining`,
     rtcSession: (username) => `${prefix}:rtc:${username}`,
     nodeIndex: `${prefix}:nodes`,
     nodePrefix: `${prefix}:node:`,

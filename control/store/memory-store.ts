@@ -10,6 +10,8 @@ import {
   hasEndpoint,
   isAlive,
   mayReplace,
+  type Picked,
+  registrationKind,
   type StoreOptions,
   type UpsertOptions,
   type UpsertResult,
@@ -29,6 +31,7 @@ export class MemoryStore implements BackendStore {
   private readonly streams = new Map<string, Binding>();
   private readonly rtcSessions = new Map<string, { session: RtcSession; expiresAt: number }>();
   private readonly nodes = new Map<string, NodeRecord>();
+  private readonly draining = new Set<string>();
 
   constructor(private readonly options: StoreOptions) {}
 
@@ -38,7 +41,7 @@ export class MemoryStore implements BackendStore {
     if (options?.sameSourceOnly && !mayReplace(existing, backend, this.options)) return 'taken';
     if (!existing && this.backends.size >= (this.options.maxBackends ?? DEFAULT_MAX_BACKENDS)) return 'full';
     this.backends.set(backend.id, structuredClone(backend));
-    return 'ok';
+    return registrationKind(existing, backend, this.options.aliveMs);
   }
 
   async getBackend(id: string): Promise<BackendRecord | null> {
@@ -50,28 +53,44 @@ export class MemoryStore implements BackendStore {
     return [...this.backends.values()].map((b) => structuredClone(b));
   }
 
-  async pickBackend(
-    streamKey: string,
-    proto: BackendProtocol,
-    now: number,
-    random: number,
-  ): Promise<BackendRecord | null> {
+  async pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<Picked | null> {
     const bound = this.streams.get(streamKey);
+    let repick = false;
     if (bound) {
       this.streams.delete(streamKey);
       const backend = this.backends.get(bound.backendId);
       if (bound.expiresAt > now && backend && isAlive(backend, now, this.options.aliveMs)) {
         this.bind(streamKey, backend.id, now);
-        return structuredClone(backend);
+        return { backend: structuredClone(backend), decision: 'existing' };
       }
+      repick = bound.expiresAt > now;
     }
     const candidates = [...this.backends.values()].filter(
-      (b) => isAlive(b, now, this.options.aliveMs) && hasEndpoint(b, proto),
+      (b) => isAlive(b, now, this.options.aliveMs) && hasEndpoint(b, proto) && !this.draining.has(b.id),
     );
     if (candidates.length === 0) return null;
     const chosen = candidates[Math.min(candidates.length - 1, Math.floor(random * candidates.length))] as BackendRecord;
     this.bind(streamKey, chosen.id, now);
-    return structuredClone(chosen);
+    return { backend: structuredClone(chosen), decision: repick ? 'repick' : 'new' };
+  }
+
+  async setDraining(id: string, draining: boolean): Promise<void> {
+    if (!draining) this.draining.delete(id);
+    else if (this.draining.size < (this.options.maxBackends ?? DEFAULT_MAX_BACKENDS)) this.draining.add(id);
+    else throw new UnavailableError('draining table is full');
+  }
+
+  async listDraining(): Promise<string[]> {
+    return [...this.draining];
+  }
+
+  async listBindings(limit: number, now: number): Promise<Array<{ stream: string; backendId: string; ttlMs: number }>> {
+    const out: Array<{ stream: string; backendId: string; ttlMs: number }> = [];
+    for (const [stream, binding] of this.streams) {
+      if (out.length >= limit) break;
+      if (binding.expiresAt > now) out.push({ stream, backendId: binding.backendId, ttlMs: binding.expiresAt - now });
+    }
+    return out;
   }
 
   async putRtcSession(session: RtcSession): Promise<void> {
@@ -115,6 +134,7 @@ export class MemoryStore implements BackendStore {
     this.streams.clear();
     this.rtcSessions.clear();
     this.nodes.clear();
+    this.draining.clear();
   }
 
   private bind(streamKey: string, backendId: string, now: number): void {

@@ -23,10 +23,20 @@ export const DEFAULT_MAX_STREAMS = 200_000;
 export const DEFAULT_RTC_SESSION_TTL_MS = 120_000;
 
 /**
- * What a registration did: `ok`; `taken`, a live entry with that id was registered from another
+ * What a registration did: `new`, the backend appeared (or came back after dying); `changed`, a
+ * live backend re-registered with another pid, service or address (a restart); `ok`, a heartbeat
+ * of a known backend; `taken`, a live entry with that id was registered from another
  * source (only with `sameSourceOnly`); `full`, the table holds `maxBackends` other entries.
  */
-export type UpsertResult = 'ok' | 'taken' | 'full';
+export type UpsertResult = 'new' | 'changed' | 'ok' | 'taken' | 'full';
+
+/** How a stream got its backend: its live binding, a first binding, or a new one after its backend died. */
+export type RouteDecision = 'existing' | 'new' | 'repick';
+
+export interface Picked {
+  backend: BackendRecord;
+  decision: RouteDecision;
+}
 
 export interface UpsertOptions {
   /** Refuse to replace a live entry registered from another `source` (no registration secret). */
@@ -45,10 +55,16 @@ export interface BackendStore {
   listBackends(): Promise<BackendRecord[]>;
   /**
    * The backend bound to `streamKey` while it is alive; otherwise binds a live backend that has a
-   * `proto` endpoint, chosen by `random` in [0, 1). Null when no live backend has one. Throws
-   * UnavailableError when the binding table is full (live bindings are never evicted).
+   * `proto` endpoint and is not draining, chosen by `random` in [0, 1). Null when no live backend
+   * has one. Throws UnavailableError when the binding table is full (live bindings are never evicted).
    */
-  pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<BackendRecord | null>;
+  pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<Picked | null>;
+  /** Marks a backend draining (no new streams are bound to it) or not; kept apart from its heartbeats. */
+  setDraining(id: string, draining: boolean): Promise<void>;
+  /** Ids of the backends marked draining. */
+  listDraining(): Promise<string[]>;
+  /** Live stream bindings (stream key -> backend id), at most `limit`. */
+  listBindings(limit: number, now: number): Promise<Array<{ stream: string; backendId: string; ttlMs: number }>>;
   /** Stores a WebRTC session under its ICE username for the RTC session TTL. */
   putRtcSession(session: RtcSession): Promise<void>;
   /** The session, with its TTL refreshed; null when unknown or expired. */
@@ -64,6 +80,17 @@ export interface BackendStore {
 export function mayReplace(existing: BackendRecord | undefined, next: BackendRecord, options: StoreOptions): boolean {
   if (!existing || existing.source === next.source) return true;
   return !isAlive(existing, next.updatedAt, options.aliveMs);
+}
+
+/** What a successful registration was, given the entry it replaced. */
+export function registrationKind(
+  existing: BackendRecord | undefined,
+  next: BackendRecord,
+  aliveMs: number,
+): UpsertResult {
+  if (!existing || !isAlive(existing, next.updatedAt, aliveMs)) return 'new';
+  const same = existing.pid === next.pid && existing.service === next.service && existing.ip === next.ip;
+  return same ? 'ok' : 'changed';
 }
 
 export function isAlive(backend: BackendRecord, now: number, aliveMs: number): boolean {

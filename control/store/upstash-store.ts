@@ -7,11 +7,14 @@ import type { BackendProtocol, BackendRecord, NodeRecord, RtcSession } from '../
 import { UnavailableError } from '../../shared/errors.ts';
 import { type KeySpace, keySpace } from './keys.ts';
 import { LIST_BACKENDS } from './scripts/list-backends.ts';
+import { LIST_BINDINGS } from './scripts/list-bindings.ts';
 import { PICK_BACKEND } from './scripts/pick-backend.ts';
 import { REGISTER_BACKEND } from './scripts/register-backend.ts';
 import {
   type BackendStore,
   DEFAULT_MAX_BACKENDS,
+  type Picked,
+  type RouteDecision,
   type StoreOptions,
   type UpsertOptions,
   type UpsertResult,
@@ -34,7 +37,8 @@ export class UpstashStore implements BackendStore {
   private readonly redis: Redis;
   private readonly register: Script<unknown>;
   private readonly list: Script<string[]>;
-  private readonly pick: Script<string | null>;
+  private readonly pick: Script<[string, RouteDecision] | null>;
+  private readonly bindings: Script<string[]>;
 
   constructor(private readonly options: UpstashStoreOptions) {
     const redis = new Redis({
@@ -53,7 +57,8 @@ export class UpstashStore implements BackendStore {
     this.keys = keySpace(options.keyPrefix);
     this.register = redis.createScript<unknown>(REGISTER_BACKEND);
     this.list = redis.createScript<string[]>(LIST_BACKENDS);
-    this.pick = redis.createScript<string | null>(PICK_BACKEND);
+    this.pick = redis.createScript<[string, RouteDecision] | null>(PICK_BACKEND);
+    this.bindings = redis.createScript<string[]>(LIST_BINDINGS);
   }
 
   async upsertBackend(backend: BackendRecord, options?: UpsertOptions): Promise<UpsertResult> {
@@ -70,7 +75,8 @@ export class UpstashStore implements BackendStore {
         String(this.options.maxBackends ?? DEFAULT_MAX_BACKENDS),
       ],
     );
-    return Number(result) === 1 ? 'ok' : Number(result) === 0 ? 'taken' : 'full';
+    const kinds: Record<string, UpsertResult> = { '1': 'ok', '2': 'new', '3': 'changed', '0': 'taken' };
+    return kinds[String(result)] ?? 'full';
   }
 
   async getBackend(id: string): Promise<BackendRecord | null> {
@@ -83,14 +89,9 @@ export class UpstashStore implements BackendStore {
     return rows.map((json) => JSON.parse(json) as BackendRecord);
   }
 
-  async pickBackend(
-    streamKey: string,
-    proto: BackendProtocol,
-    now: number,
-    random: number,
-  ): Promise<BackendRecord | null> {
-    const json = await this.pick.exec(
-      [this.keys.stream(streamKey), this.keys.backendIndex],
+  async pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<Picked | null> {
+    const picked = await this.pick.exec(
+      [this.keys.stream(streamKey), this.keys.backendIndex, this.keys.draining],
       [
         String(now),
         String(this.options.aliveMs),
@@ -100,7 +101,29 @@ export class UpstashStore implements BackendStore {
         this.keys.backendPrefix,
       ],
     );
-    return typeof json === 'string' ? (JSON.parse(json) as BackendRecord) : null;
+    if (!Array.isArray(picked) || typeof picked[0] !== 'string') return null;
+    return { backend: JSON.parse(picked[0]) as BackendRecord, decision: picked[1] };
+  }
+
+  async setDraining(id: string, draining: boolean): Promise<void> {
+    if (draining) await this.redis.sadd(this.keys.draining, id);
+    else await this.redis.srem(this.keys.draining, id);
+  }
+
+  async listDraining(): Promise<string[]> {
+    return ((await this.redis.smembers(this.keys.draining)) as string[]) ?? [];
+  }
+
+  async listBindings(limit: number): Promise<Array<{ stream: string; backendId: string; ttlMs: number }>> {
+    const prefix = this.keys.streamPrefix;
+    // Glob characters in the prefix are escaped so another deployment's keys never match.
+    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const flat = (await this.bindings.exec([], [pattern, String(limit), '50', String(prefix.length)])) ?? [];
+    const out: Array<{ stream: string; backendId: string; ttlMs: number }> = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      out.push({ stream: String(flat[i]), backendId: String(flat[i + 1]), ttlMs: Number(flat[i + 2]) });
+    }
+    return out;
   }
 
   async putRtcSession(session: RtcSession): Promise<void> {
@@ -124,7 +147,7 @@ export class UpstashStore implements BackendStore {
       [this.keys.node(node.id), this.keys.nodeIndex],
       [JSON.stringify(node), node.id, String(node.updatedAt), String(2 * this.options.aliveMs), '0', '', '0', '1000'],
     );
-    if (Number(result) !== 1) throw new UnavailableError('node table is full');
+    if (Number(result) < 1) throw new UnavailableError('node table is full');
   }
 
   async listNodes(): Promise<NodeRecord[]> {

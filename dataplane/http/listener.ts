@@ -18,6 +18,7 @@ import { type Admission, type Admitted, refusalLogger } from '../admission.ts';
 import type { ControlClient } from '../control-client.ts';
 import { StallError, StallTimer } from '../relay-pipe.ts';
 import { nextSessionId } from '../session-id.ts';
+import { sessionMetrics } from '../session-metrics.ts';
 import { isLiveStreamRequest } from './live-paths.ts';
 import { CORS_HEADERS, relayLiveStream, sendJsonError } from './stream-relay.ts';
 
@@ -91,6 +92,7 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
       if ((req.method === 'GET' || req.method === 'HEAD') && live) {
         const log = deps.logger.child({ cid: nextSessionId('http'), client: req.socket.remoteAddress });
         active++;
+        sessionMetrics.started('http');
         res.once('close', () => active--);
         // The relay pipes the backend's response into `res`: from then on the session relays, and
         // the source pausing means the player's socket is backed up.

@@ -12,6 +12,7 @@ import { streamFromHttp, streamKey } from '../../shared/stream-identity.ts';
 import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
 import { StallError } from '../relay-pipe.ts';
+import { sessionMetrics } from '../session-metrics.ts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -55,6 +56,7 @@ export async function relayLiveStream(
   onWaiting?: () => void,
 ): Promise<void> {
   const url = req.url ?? '/';
+  const startedAt = Date.now();
   let ended = false;
   /** The stream's one `http stream closed` line. */
   const closed = (reason: CloseReason, detail: string, logger = log) => {
@@ -144,6 +146,7 @@ export async function relayLiveStream(
       res.destroy();
     });
     log2.info('http stream relay started', { status: backendRes.statusCode });
+    sessionMetrics.relayStarted('http', startedAt);
   });
   upstream.end();
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/log.ts';
 import { type Admission, refusalLogger } from '../admission.ts';
 import type { CloseReason } from '../close-reason.ts';
 import { nextSessionId } from '../session-id.ts';
+import { sessionMetrics } from '../session-metrics.ts';
 import { RtmpSession, type RtmpSessionDeps } from './session.ts';
 
 export interface RtmpListener {
@@ -38,10 +39,9 @@ export function startRtmpListener(address: ListenAddress, deps: RtmpListenerDeps
       logRefusal(admitted);
       return;
     }
-    const log: Logger = deps.logger.child({
-      cid: nextSessionId('rtmp'),
-      client: `${socket.remoteAddress}:${socket.remotePort}`,
-    });
+    const cid = nextSessionId('rtmp');
+    const client = `${socket.remoteAddress}:${socket.remotePort}`;
+    const log: Logger = deps.logger.child({ cid, client });
     const session = new RtmpSession(
       socket,
       {
@@ -58,7 +58,9 @@ export function startRtmpListener(address: ListenAddress, deps: RtmpListenerDeps
         sessions.delete(s);
       },
     );
+    Object.assign(session.view, { id: cid, client });
     sessions.add(session);
+    sessionMetrics.started('rtmp');
     void session.run();
   });
   return new Promise((resolve, reject) => {

@@ -8,6 +8,7 @@ import { streamFromRtmp, streamKey } from '../../shared/stream-identity.ts';
 import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
 import { type PipeCounters, pipeThrough, StallError } from '../relay-pipe.ts';
+import { sessionMetrics } from '../session-metrics.ts';
 import { SocketReader } from '../socket-reader.ts';
 import { runBackendPhase } from './backend-phase.ts';
 import { DEFAULT_CHUNK_SIZE } from './chunk-header.ts';
@@ -40,6 +41,13 @@ export class RtmpSession {
   /** Set by fail(): the session ends for this reason once the client has its status. */
   private failure: { reason: CloseReason; detail: string } | undefined;
   private relaying = false;
+  /** When the client connected: the start of its time to first media. */
+  readonly startedAt = Date.now();
+  /** What the operator's sessions view shows; filled in as the session learns it. */
+  readonly view: { id: string; client: string; stream?: string; kind?: string; backend?: string } = {
+    id: '',
+    client: '',
+  };
   readonly counters = { up: { bytes: 0 } as PipeCounters, down: { bytes: 0 } as PipeCounters };
   private log: Logger;
 
@@ -82,6 +90,7 @@ export class RtmpSession {
     })();
     if (!identity) return;
     this.log = this.log.child({ stream: streamKey(identity), kind: request.kind });
+    Object.assign(this.view, { stream: streamKey(identity), kind: request.kind });
 
     const status = request.kind === 'publish' ? 'NetStream.Publish.BadName' : 'NetStream.Play.StreamNotFound';
     this.arm(this.deps.timeouts.backendPhaseMs, 'backend_timeout', 'backend did not answer in time');
@@ -101,6 +110,7 @@ export class RtmpSession {
     try {
       if (this.closed) return;
       this.log = this.log.child({ backend: route.backend.id });
+      this.view.backend = route.backend.id;
       const backend = await this.dial(route.address.host, route.address.port);
       const backendInput = new SocketReader(backend);
       const session = await runBackendPhase(backend, backendInput, request);
@@ -149,6 +159,7 @@ export class RtmpSession {
       this.client.resume();
       backend.resume();
       this.log.info('rtmp relay started', { backendMsid: session.msid });
+      sessionMetrics.relayStarted('rtmp', this.startedAt);
     } catch (err) {
       this.fail(request, status, 'backend_refused', errorMessage(err));
     }

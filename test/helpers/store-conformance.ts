@@ -140,6 +140,66 @@ export function storeConformance(
       await store.close();
     });
 
+    it('tells a new backend, a heartbeat, a restart and a return from the dead apart', async () => {
+      const store = await makeStore();
+      assert.equal(await store.upsertBackend(backend('a', T0)), 'new');
+      assert.equal(await store.upsertBackend(backend('a', T0 + 10)), 'ok');
+      assert.equal(await store.upsertBackend(backend('a', T0 + 20, { pid: '777' })), 'changed');
+      assert.equal(await store.upsertBackend(backend('a', T0 + 20 + ALIVE_MS + 1, { pid: '777' })), 'new');
+      await store.close();
+    });
+
+    it('reports each route decision: new binding, existing one, re-pick after the backend died', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      await store.upsertBackend(backend('b', T0 + ALIVE_MS / 2));
+      const first = await route(store, 's', T0, 0);
+      assert.deepEqual([first.backend.id, first.decision], ['a', 'new']);
+      assert.equal((await route(store, 's', T0 + 1, 0.99)).decision, 'existing');
+      const after = await route(store, 's', T0 + ALIVE_MS + 1, 0);
+      assert.deepEqual([after.backend.id, after.decision], ['b', 'repick']);
+      await store.close();
+    });
+
+    it('binds no new stream to a draining backend; its existing bindings stay until undrained or gone', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      await store.upsertBackend(backend('b', T0));
+      assert.equal((await route(store, 'old', T0, 0)).backend.id, 'a');
+      await store.setDraining('a', true);
+      assert.deepEqual(await store.listDraining(), ['a']);
+      for (const random of [0, 0.5, 0.99]) {
+        assert.equal((await route(store, `new-${random}`, T0 + 1, random)).backend.id, 'b');
+      }
+      assert.equal((await route(store, 'old', T0 + 2, 0.99)).backend.id, 'a', 'an existing stream stays');
+      await store.setDraining('b', true);
+      await assert.rejects(route(store, 'none', T0 + 3, 0), NoBackendError);
+      await store.setDraining('a', false);
+      await store.setDraining('b', false);
+      assert.deepEqual(await store.listDraining(), []);
+      assert.equal((await route(store, 'back', T0 + 4, 0)).backend.id, 'a');
+      await store.close();
+    });
+
+    it('lists live stream bindings with their backend', async () => {
+      const store = await makeStore();
+      const now = Date.now();
+      await store.upsertBackend(backend('a', now));
+      await route(store, 's1', now, 0);
+      await route(store, 's2', now, 0);
+      const bindings = (await store.listBindings(100, now)).sort((x, y) => x.stream.localeCompare(y.stream));
+      assert.deepEqual(
+        bindings.map((b) => [b.stream, b.backendId]),
+        [
+          ['__defaultVhost__/live/s1', 'a'],
+          ['__defaultVhost__/live/s2', 'a'],
+        ],
+      );
+      assert.ok(bindings.every((b) => b.ttlMs > 0 && b.ttlMs <= STREAM_TTL_MS));
+      assert.equal((await store.listBindings(1, now)).length, 1);
+      await store.close();
+    });
+
     it('stores, refreshes and deletes WebRTC sessions by ICE username', async () => {
       const store = await makeStore();
       const session = rtcSession('ans1:off1', 'play', T0);

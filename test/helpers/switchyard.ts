@@ -66,7 +66,7 @@ export async function waitUntilListening(
   options: { remote?: boolean; logsInfo?: boolean; timeoutMs?: number } = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 20_000;
-  // A remote control plane serves the system and API ports; this process does not.
+  // A remote control plane serves the API port; this process does not (its system port is its own).
   await Promise.all(ownListeners(ports, options).tcp.map((port) => waitForTcp(port, timeoutMs, proc)));
   if (options.logsInfo === false) return;
   const listening = async () => proc.output().includes('"msg":"data plane listening"');
@@ -75,7 +75,9 @@ export async function waitUntilListening(
 
 /** The sockets a Switchyard process given `ports` must hold, and no others (see listening-ports.ts). */
 export function ownListeners(ports: ProxyPorts, options: { remote?: boolean } = {}): ListeningPorts {
-  const tcp = options.remote ? [ports.rtmp, ports.http] : [ports.rtmp, ports.http, ports.api, ports.system];
+  const tcp = options.remote
+    ? [ports.rtmp, ports.http, ports.system]
+    : [ports.rtmp, ports.http, ports.api, ports.system];
   return { tcp: tcp.sort((a, b) => a - b), udp: [ports.webrtc, ports.srt].sort((a, b) => a - b) };
 }
 

@@ -15,7 +15,7 @@ describe('test Switchyards keep to their own ports', () => {
     }
   });
 
-  it('a node with a remote control plane listens on its data-plane ports only', async () => {
+  it('a node with a remote control plane listens on its data-plane ports and its own system port (health, drain, metrics) only', async () => {
     const control = await startSwitchyard();
     const node = await startSwitchyard({ PROXY_CONTROL_URL: `http://127.0.0.1:${control.systemPort}` });
     try {

@@ -51,7 +51,7 @@ describe('upstash store across instances', () => {
     const picks = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).pickBackend('v/live/race', 'rtmp', now, i / 20)),
     );
-    assert.equal(new Set(picks.map((p) => p?.id)).size, 1);
+    assert.equal(new Set(picks.map((p) => p?.backend.id)).size, 1);
   });
 
   it('costs one round trip per register and per pick of a bound stream', async () => {
@@ -66,7 +66,7 @@ describe('upstash store across instances', () => {
     assert.equal(firstPick.requests, 1);
     const boundPick = await countRequests(upstash.url, () => store.pickBackend('v/live/s', 'rtmp', now, 0.5));
     assert.equal(boundPick.requests, 1);
-    assert.equal(boundPick.result?.id, firstPick.result?.id);
+    assert.equal(boundPick.result?.backend.id, firstPick.result?.backend.id);
     const list = await countRequests(upstash.url, () => store.listBackends());
     assert.equal(list.requests, 1);
   });

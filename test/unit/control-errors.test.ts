@@ -39,7 +39,7 @@ describe('control-plane errors', () => {
     assert.equal(failures[0]?.error, 'no_backend');
     assert.equal(failures[0]?.status, 503);
     assert.equal(failures[0]?.stream, '__defaultVhost__/live/cam');
-    assert.equal(failures[0]?.level, 'warn');
+    assert.equal(failures[0]?.level, 'error');
   });
 
   it('keeps an HLS origin error status, with CORS, logged once', async () => {

@@ -13,10 +13,10 @@ it('refuses a new stream when the binding table is full, keeping every binding',
   await store.upsertBackend(backend('o2', T0));
   const bound = new Map<string, string>();
   for (const [i, name] of ['a', 'b', 'c'].entries()) {
-    bound.set(name, (await store.pickBackend(name, 'rtmp', T0 + i, i / 3))?.id ?? '');
+    bound.set(name, (await store.pickBackend(name, 'rtmp', T0 + i, i / 3))?.backend.id ?? '');
   }
   await assert.rejects(store.pickBackend('flood-1', 'rtmp', T0 + 10, 0.5), { code: 'unavailable' });
-  for (const [name, id] of bound) assert.equal((await store.pickBackend(name, 'rtmp', T0 + 20, 0.99))?.id, id);
+  for (const [name, id] of bound) assert.equal((await store.pickBackend(name, 'rtmp', T0 + 20, 0.99))?.backend.id, id);
   // Once a binding expires unused, its room goes to a new stream.
   assert.ok(await store.pickBackend('late', 'rtmp', T0 + 60_021 + 60_000, 0));
 });

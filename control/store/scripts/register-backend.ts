@@ -4,16 +4,24 @@
 // never evicts one.
 // KEYS: backend record, backend index.
 // ARGV: record JSON, id, now ms, retention ms, same-source-only "1"/"0", source, alive ms, max backends.
-// Returns 1 (stored), 0 (taken by another source), -1 (table full).
+// Returns 2 (stored, new or back from dead), 3 (stored, pid/service/ip changed), 1 (stored,
+// heartbeat), 0 (taken by another source), -1 (table full).
 export const REGISTER_BACKEND = `
 local now = tonumber(ARGV[3])
 local retention = tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - retention)
 local existing = redis.call('GET', KEYS[1])
-if existing and ARGV[5] == '1' then
+local kind = 2
+if existing then
   local old = cjson.decode(existing)
-  if old.source ~= ARGV[6] and now - tonumber(old.updatedAt) <= tonumber(ARGV[7]) then
+  local alive = now - tonumber(old.updatedAt) <= tonumber(ARGV[7])
+  if ARGV[5] == '1' and old.source ~= ARGV[6] and alive then
     return 0
+  end
+  if alive then
+    local new = cjson.decode(ARGV[1])
+    kind = 1
+    if old.pid ~= new.pid or old.service ~= new.service or old.ip ~= new.ip then kind = 3 end
   end
 end
 if not existing and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[8]) then
@@ -22,5 +30,5 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', retention)
 redis.call('ZADD', KEYS[2], now, ARGV[2])
 redis.call('PEXPIRE', KEYS[2], retention)
-return 1
+return kind
 `;

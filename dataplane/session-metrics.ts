@@ -1,0 +1,84 @@
+// The data plane's session metrics, in the process registry: sessions started and ended (by
+// close reason), bytes relayed and the time from a client's connect to its relay starting.
+// Ends are counted in logClose, where every session writes its one close line.
+
+import { defaultRegistry } from '../shared/metrics.ts';
+import type { CloseReason } from './close-reason.ts';
+
+/** Relayed protocols, as the `protocol` label spells them. */
+export type SessionProtocol = 'rtmp' | 'http' | 'webrtc' | 'srt';
+
+const started = defaultRegistry.counter(
+  'switchyard_sessions_started_total',
+  'Client sessions admitted by this node, by protocol.',
+  ['protocol'],
+);
+const ended = defaultRegistry.counter(
+  'switchyard_sessions_ended_total',
+  'Client sessions ended, by protocol and close reason (every reason but client_gone, idle, deleted and shutdown is a failure).',
+  ['protocol', 'reason'],
+);
+const bytesIn = defaultRegistry.counter(
+  'switchyard_received_bytes_total',
+  'Bytes relayed from clients toward origins, by protocol (RTMP; sessions still open are counted at scrape).',
+  ['protocol'],
+);
+const bytesOut = defaultRegistry.counter(
+  'switchyard_sent_bytes_total',
+  'Bytes relayed from origins to clients, by protocol (RTMP; sessions still open are counted at scrape).',
+  ['protocol'],
+);
+const firstMedia = defaultRegistry.histogram(
+  'switchyard_time_to_first_media_seconds',
+  'From a client connecting to its relay carrying media (routing, origin dial and handshake).',
+  ['protocol'],
+  [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+);
+
+/** `rtmp session closed` -> rtmp: every close line names its protocol first. */
+function protocolOf(message: string): string {
+  return message.slice(0, message.indexOf(' '));
+}
+
+export const sessionMetrics = {
+  started(protocol: SessionProtocol): void {
+    started.inc({ protocol });
+  },
+  /** Called by logClose; `fields` may carry the session's upBytes/downBytes. */
+  ended(message: string, reason: CloseReason, fields?: Record<string, unknown>): void {
+    const protocol = protocolOf(message);
+    ended.inc({ protocol, reason });
+    if (typeof fields?.upBytes === 'number') closedBytes.up += fields.upBytes;
+    if (typeof fields?.downBytes === 'number') closedBytes.down += fields.downBytes;
+  },
+  relayStarted(protocol: SessionProtocol, sinceMs: number): void {
+    firstMedia.observe({ protocol }, Math.max(0, Date.now() - sinceMs) / 1000);
+  },
+};
+
+/** Bytes of RTMP sessions still open, summed at scrape by whoever owns them (the listener's set). */
+export type LiveBytes = () => { up: number; down: number };
+
+const liveSources = new Set<LiveBytes>();
+const closedBytes = { up: 0, down: 0 };
+
+/**
+ * A session moves its bytes from the live sum to the closed total when it closes, so the
+ * rendered counter (closed + live) never goes down. Returns the function that unregisters.
+ */
+export function countLiveBytes(source: LiveBytes): () => void {
+  liveSources.add(source);
+  return () => liveSources.delete(source);
+}
+
+defaultRegistry.onCollect(() => {
+  let up = closedBytes.up;
+  let down = closedBytes.down;
+  for (const source of liveSources) {
+    const live = source();
+    up += live.up;
+    down += live.down;
+  }
+  bytesIn.setCollected({ protocol: 'rtmp' }, up);
+  bytesOut.setCollected({ protocol: 'rtmp' }, down);
+});
