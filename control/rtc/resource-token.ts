@@ -37,8 +37,25 @@ export function originDeletePath(location: string | null, username: string): str
   }
   if (url.origin !== 'http://origin' && !/^https?:\/\//i.test(location)) return '';
   if (!/^\/rtc\/v1\/(whip|whep)\/?$/.test(url.pathname)) return '';
-  if (url.searchParams.get('action') !== 'delete' || url.searchParams.get('session') !== username) return '';
+  if (queryValue(url.search, 'action') !== 'delete' || queryValue(url.search, 'session') !== username) return '';
   return `${url.pathname}${url.search}`;
+}
+
+/**
+ * One query parameter, percent-decoded but with `+` kept: ICE ufrags may contain `+` and `/`, and
+ * SRS writes the session into its Location unencoded (URLSearchParams would read `+` as a space).
+ */
+function queryValue(search: string, name: string): string | undefined {
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    const eq = pair.indexOf('=');
+    if ((eq < 0 ? pair : pair.slice(0, eq)) !== name) continue;
+    try {
+      return decodeURIComponent(eq < 0 ? '' : pair.slice(eq + 1));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 export function encodeResourceToken(token: ResourceToken, signer: Signer): string {

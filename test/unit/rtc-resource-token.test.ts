@@ -43,6 +43,10 @@ describe('resource token', () => {
     assert.equal(originDeletePath(`/rtc/v1/whip/?session=${USER}`, USER), '');
     assert.equal(originDeletePath(`//evil.example/rtc/v1/whip/?action=delete&session=${USER}`, USER), '');
     assert.equal(originDeletePath(null, USER), '');
+    // Browser ufrags may hold '+' and '/', written unencoded by SRS.
+    const plus = 'a+b/:c+d/';
+    const withPlus = `/rtc/v1/whep/?action=delete&token=t&session=${plus}`;
+    assert.equal(originDeletePath(withPlus, plus), withPlus);
   });
 
   it('DELETE with a forged or foreign token reaches no origin', async () => {
