@@ -9,11 +9,14 @@ import { createFallbackApp } from './http/fallback-app.ts';
 import { type HttpStreamServer, startHttpStreamServer } from './http/listener.ts';
 import { type RtmpListener, startRtmpListener } from './rtmp/listener.ts';
 import { DEFAULT_RTMP_TIMEOUTS, type RtmpTimeouts } from './rtmp/session.ts';
+import { type RtspListener, startRtspListener } from './rtsp/listener.ts';
+import { DEFAULT_RTSP_TIMEOUTS, type RtspTimeouts } from './rtsp/session.ts';
 import { SrtRelay } from './srt/srt-relay.ts';
 import { WebRtcRelay } from './webrtc/webrtc-relay.ts';
 
 export interface DataPlane {
   rtmp: RtmpListener;
+  rtsp: RtspListener;
   http: HttpStreamServer;
   webrtc: WebRtcRelay;
   srt: SrtRelay;
@@ -27,13 +30,14 @@ export interface DataPlane {
 }
 
 export interface DataPlaneOptions {
-  config: Pick<Config, 'rtmp' | 'httpServer' | 'staticFiles' | 'webrtc' | 'srt' | 'limits'>;
+  config: Pick<Config, 'rtmp' | 'rtsp' | 'httpServer' | 'staticFiles' | 'webrtc' | 'srt' | 'limits'>;
   control: ControlClient;
   logger: Logger;
   version: string;
   /** Handles non-stream requests on the HTTP port after static files. */
   httpNext: (request: Request, env: unknown) => Response | Promise<Response>;
   rtmpTimeouts?: RtmpTimeouts;
+  rtspTimeouts?: RtspTimeouts;
 }
 
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
@@ -52,6 +56,14 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       limits,
     });
     opened.push(() => rtmp.stopAccepting());
+    const rtsp = await startRtspListener(options.config.rtsp, {
+      control: options.control,
+      logger: logger.child({ proto: 'rtsp' }),
+      timeouts: options.rtspTimeouts ?? DEFAULT_RTSP_TIMEOUTS,
+      admission,
+      limits,
+    });
+    opened.push(() => rtsp.stopAccepting());
     const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
     const http = await startHttpStreamServer(options.config.httpServer, {
       control: options.control,
@@ -77,18 +89,21 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     await srt.start();
     return {
       rtmp,
+      rtsp,
       http,
       webrtc,
       srt,
       admission,
-      activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
+      activeSessions: () =>
+        rtmp.sessions.size + rtsp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
       stopAccepting: async () => {
         webrtc.stopAccepting();
         srt.stopAccepting();
-        await Promise.all([rtmp.stopAccepting(), http.stopAccepting()]);
+        await Promise.all([rtmp.stopAccepting(), rtsp.stopAccepting(), http.stopAccepting()]);
       },
       closeAll: async (reason) => {
         rtmp.closeAll(reason);
+        rtsp.closeAll(reason);
         http.closeAll();
         await Promise.all([webrtc.close(), srt.close()]);
       },

@@ -6,7 +6,7 @@ import { defaultRegistry } from '../shared/metrics.ts';
 import type { CloseReason } from './close-reason.ts';
 
 /** Relayed protocols, as the `protocol` label spells them. */
-export type SessionProtocol = 'rtmp' | 'http' | 'webrtc' | 'srt';
+export type SessionProtocol = 'rtmp' | 'http' | 'webrtc' | 'srt' | 'rtsp';
 
 const started = defaultRegistry.counter(
   'switchyard_sessions_started_total',
@@ -48,6 +48,8 @@ export const sessionMetrics = {
   ended(message: string, reason: CloseReason, fields?: Record<string, unknown>): void {
     const protocol = protocolOf(message);
     ended.inc({ protocol, reason });
+    // The byte counters are RTMP's (see onCollect); other protocols' close lines carry their own.
+    if (protocol !== 'rtmp') return;
     if (typeof fields?.upBytes === 'number') closedBytes.up += fields.upBytes;
     if (typeof fields?.downBytes === 'number') closedBytes.down += fields.downBytes;
   },

@@ -3,7 +3,8 @@
 #   ffmpeg/ffprobe (publisher, player), nginx + libnginx-mod-rtmp (RTMP/HLS origin),
 #   redis-server (behind the Upstash REST server), srt-tools (SRT peer), rtmpdump (librtmp player),
 #   chromium (status page in a headless browser, driven by playwright-core), prometheus (promtool
-#   parses /metrics).
+#   parses /metrics), GStreamer's RTSP server under Debian's python3 (RTSP origin: python3-gi,
+#   gir1.2-gst-rtsp-server-1.0, x264enc from plugins-ugly, voaacenc/rtpmp4gpay from bad/good).
 # As root it runs apt-get; otherwise it stops and prints the exact command to run.
 set -euo pipefail
 
@@ -16,6 +17,15 @@ command -v srt-live-transmit >/dev/null 2>&1 || need+=(srt-tools)
 command -v rtmpdump >/dev/null 2>&1 || need+=(rtmpdump)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+# test/helpers/rtsp-origin.py runs under /usr/bin/python3 (a pyenv python lacks the gi bindings).
+/usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer" \
+  >/dev/null 2>&1 || need+=(python3-gi gir1.2-gst-rtsp-server-1.0)
+for plugin in videotestsrc:gstreamer1.0-plugins-base audiotestsrc:gstreamer1.0-plugins-base \
+  x264enc:gstreamer1.0-plugins-ugly voaacenc:gstreamer1.0-plugins-bad rtph264pay:gstreamer1.0-plugins-good \
+  rtpmp4gpay:gstreamer1.0-plugins-good; do
+  command -v gst-inspect-1.0 >/dev/null 2>&1 && gst-inspect-1.0 "${plugin%%:*}" >/dev/null 2>&1 || need+=("${plugin#*:}")
+done
+command -v gst-inspect-1.0 >/dev/null 2>&1 || need+=(gstreamer1.0-tools)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -25,6 +25,7 @@ export function defaultBackendRecord(config: DefaultBackendConfig, now: number):
       api: port(config.api),
       srt: port(config.srt),
       rtc: port(config.rtc),
+      rtsp: port(config.rtsp),
     },
     updatedAt: now,
   };

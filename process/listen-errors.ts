@@ -4,13 +4,14 @@
 import type { Config } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
 
-type Ports = Pick<Config, 'rtmp' | 'httpServer' | 'httpApi' | 'systemApi' | 'webrtc' | 'srt'>;
+type Ports = Pick<Config, 'rtmp' | 'httpServer' | 'httpApi' | 'systemApi' | 'webrtc' | 'srt' | 'rtsp'>;
 
 const TCP_SETTINGS = [
   ['PROXY_RTMP_SERVER', 'rtmp'],
   ['PROXY_HTTP_SERVER', 'httpServer'],
   ['PROXY_HTTP_API', 'httpApi'],
   ['PROXY_SYSTEM_API', 'systemApi'],
+  ['PROXY_RTSP_SERVER', 'rtsp'],
 ] as const;
 const UDP_SETTINGS = [
   ['PROXY_WEBRTC_SERVER', 'webrtc'],

@@ -17,6 +17,7 @@ export function collectNodeMetrics(dataPlane: DataPlane, drain: NodeDrain): () =
     active.set({ protocol: 'http' }, dataPlane.http.activeStreams());
     active.set({ protocol: 'webrtc' }, dataPlane.webrtc.sessionCount);
     active.set({ protocol: 'srt' }, dataPlane.srt.sessionCount);
+    active.set({ protocol: 'rtsp' }, dataPlane.rtsp.sessions.size);
     draining.set({}, drain.draining ? 1 : 0);
   });
   const stopBytes = countLiveBytes(() => {

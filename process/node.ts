@@ -11,6 +11,7 @@ import { type DataPlane, startDataPlane } from '../dataplane/dataplane.ts';
 import { checkStaticDir } from '../dataplane/http/fallback-app.ts';
 import { createOriginGateway } from '../dataplane/http/origin-gateway.ts';
 import type { RtmpTimeouts } from '../dataplane/rtmp/session.ts';
+import type { RtspTimeouts } from '../dataplane/rtsp/session.ts';
 import type { Config } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
@@ -37,6 +38,7 @@ export interface SwitchyardNode {
 export interface NodeOverrides {
   /** Tests shorten these to see bounded closes quickly. */
   rtmpTimeouts?: RtmpTimeouts;
+  rtspTimeouts?: RtspTimeouts;
 }
 
 type HttpHandler = (request: Request, env: unknown) => Response | Promise<Response>;
@@ -131,6 +133,7 @@ export async function startNode(
       version: VERSION_STRING,
       httpNext,
       rtmpTimeouts: overrides.rtmpTimeouts,
+      rtspTimeouts: overrides.rtspTimeouts,
     });
     dataPlaneRef = dataPlane;
     const stopMetrics = collectNodeMetrics(dataPlane, drain);

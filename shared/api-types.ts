@@ -3,7 +3,7 @@
 import type { Endpoint } from './endpoint.ts';
 
 /** The endpoint families a backend announces, named as in SRS's heartbeat. */
-export const BACKEND_PROTOCOLS = ['rtmp', 'http', 'api', 'srt', 'rtc'] as const;
+export const BACKEND_PROTOCOLS = ['rtmp', 'http', 'api', 'srt', 'rtc', 'rtsp'] as const;
 export type BackendProtocol = (typeof BACKEND_PROTOCOLS)[number];
 
 export function isBackendProtocol(value: unknown): value is BackendProtocol {

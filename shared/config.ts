@@ -21,6 +21,7 @@ export interface DefaultBackendConfig {
   api?: number;
   rtc?: number;
   srt?: number;
+  rtsp?: number;
 }
 
 /** Bounds on sessions before they relay, and on players that stop reading (docs/data-plane.md, Limits). */
@@ -43,6 +44,8 @@ export interface Config {
   httpApi: ListenAddress;
   webrtc: ListenAddress;
   srt: ListenAddress;
+  /** RTSP play (TCP interleaved). */
+  rtsp: ListenAddress;
   systemApi: ListenAddress;
   /** Directory served on the HTTP stream port; undefined when not set. */
   staticFiles?: string;
@@ -274,6 +277,7 @@ export function parseConfig(env: Env): Readonly<Config> {
       api: read.port('PROXY_DEFAULT_BACKEND_API'),
       rtc: read.port('PROXY_DEFAULT_BACKEND_RTC'),
       srt: read.port('PROXY_DEFAULT_BACKEND_SRT'),
+      rtsp: read.port('PROXY_DEFAULT_BACKEND_RTSP'),
     };
   }
 
@@ -292,6 +296,7 @@ export function parseConfig(env: Env): Readonly<Config> {
     httpApi: read.listen('PROXY_HTTP_API', 11985),
     webrtc: read.listen('PROXY_WEBRTC_SERVER', 18000),
     srt: read.listen('PROXY_SRT_SERVER', 20080),
+    rtsp: read.listen('PROXY_RTSP_SERVER', 8554),
     systemApi: read.listen('PROXY_SYSTEM_API', 12025),
     staticFiles: read.raw('PROXY_STATIC_FILES'),
     loadBalancer: loadBalancerRaw,

@@ -9,6 +9,7 @@ import { type Admission, refusalLogger } from '../admission.ts';
 import type { CloseReason } from '../close-reason.ts';
 import { nextSessionId } from '../session-id.ts';
 import { sessionMetrics } from '../session-metrics.ts';
+import { listenTcp } from '../tcp-listen.ts';
 import { RtmpSession, type RtmpSessionDeps } from './session.ts';
 
 export interface RtmpListener {
@@ -26,7 +27,7 @@ export interface RtmpListenerDeps extends Omit<RtmpSessionDeps, 'limits'> {
   limits: Pick<ConnectionLimits, 'pendingMaxBytes' | 'writeStallMs'>;
 }
 
-export function startRtmpListener(address: ListenAddress, deps: RtmpListenerDeps): Promise<RtmpListener> {
+export async function startRtmpListener(address: ListenAddress, deps: RtmpListenerDeps): Promise<RtmpListener> {
   const sessions = new Set<RtmpSession>();
   const { admission, limits, ...sessionDeps } = deps;
   const logRefusal = refusalLogger((refused, notLogged) =>
@@ -63,22 +64,17 @@ export function startRtmpListener(address: ListenAddress, deps: RtmpListenerDeps
     sessionMetrics.started('rtmp');
     void session.run();
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(address.port, address.host, () => {
-      server.off('error', reject);
-      server.on('error', (err) => deps.logger.error('rtmp listener error', { err: err.message }));
-      const info = server.address();
-      resolve({
-        port: typeof info === 'object' && info ? info.port : address.port,
-        sessions,
-        stopAccepting: async () => {
-          server.close();
-        },
-        closeAll: (reason) => {
-          for (const s of [...sessions]) s.close(reason);
-        },
-      });
-    });
-  });
+  const port = await listenTcp(server, address, (err) =>
+    deps.logger.error('rtmp listener error', { err: err.message }),
+  );
+  return {
+    port,
+    sessions,
+    stopAccepting: async () => {
+      server.close();
+    },
+    closeAll: (reason) => {
+      for (const s of [...sessions]) s.close(reason);
+    },
+  };
 }

@@ -51,6 +51,7 @@ export interface ProxyPorts {
   system: number;
   webrtc: number;
   srt: number;
+  rtsp: number;
 }
 
 /** Free loopback ports for every Switchyard listener, and the PROXY_* variables naming them. */
@@ -62,6 +63,7 @@ export async function proxyPorts(): Promise<{ ports: ProxyPorts; env: Record<str
     system: await freePort(),
     webrtc: await freeUdpPort(),
     srt: await freeUdpPort(),
+    rtsp: await freePort(),
   };
   const env = {
     PROXY_RTMP_SERVER: `127.0.0.1:${ports.rtmp}`,
@@ -70,6 +72,7 @@ export async function proxyPorts(): Promise<{ ports: ProxyPorts; env: Record<str
     PROXY_SYSTEM_API: `127.0.0.1:${ports.system}`,
     PROXY_WEBRTC_SERVER: `127.0.0.1:${ports.webrtc}`,
     PROXY_SRT_SERVER: `127.0.0.1:${ports.srt}`,
+    PROXY_RTSP_SERVER: `127.0.0.1:${ports.rtsp}`,
   };
   return { ports, env };
 }

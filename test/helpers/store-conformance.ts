@@ -23,7 +23,7 @@ export function backend(id: string, updatedAt: number, overrides: Partial<Backen
     server: id,
     service: `svc-${id}`,
     pid: '100',
-    endpoints: { rtmp: [{ port: 1935 }], http: [{ port: 8080 }], api: [], srt: [], rtc: [] },
+    endpoints: { rtmp: [{ port: 1935 }], http: [{ port: 8080 }], api: [], srt: [], rtc: [], rtsp: [] },
     updatedAt,
     ...overrides,
   };
@@ -119,7 +119,14 @@ export function storeConformance(
       await store.upsertBackend(backend('a', T0));
       await store.upsertBackend(
         backend('b', T0, {
-          endpoints: { rtmp: [{ port: 1 }], http: [], api: [], srt: [{ proto: 'udp', port: 10080 }], rtc: [] },
+          endpoints: {
+            rtmp: [{ port: 1 }],
+            http: [],
+            api: [],
+            srt: [{ proto: 'udp', port: 10080 }],
+            rtc: [],
+            rtsp: [],
+          },
         }),
       );
       for (const random of [0, 0.5, 0.99]) {

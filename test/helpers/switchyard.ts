@@ -76,8 +76,8 @@ export async function waitUntilListening(
 /** The sockets a Switchyard process given `ports` must hold, and no others (see listening-ports.ts). */
 export function ownListeners(ports: ProxyPorts, options: { remote?: boolean } = {}): ListeningPorts {
   const tcp = options.remote
-    ? [ports.rtmp, ports.http, ports.system]
-    : [ports.rtmp, ports.http, ports.api, ports.system];
+    ? [ports.rtmp, ports.http, ports.rtsp, ports.system]
+    : [ports.rtmp, ports.http, ports.rtsp, ports.api, ports.system];
   return { tcp: tcp.sort((a, b) => a - b), udp: [ports.webrtc, ports.srt].sort((a, b) => a - b) };
 }
 

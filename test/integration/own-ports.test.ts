@@ -6,7 +6,7 @@ import { listeningPorts } from '../helpers/listening-ports.ts';
 import { ownListeners, startSwitchyard } from '../helpers/switchyard.ts';
 
 describe('test Switchyards keep to their own ports', () => {
-  it('listens on exactly the six ports the helper chose', async () => {
+  it('listens on exactly the seven ports the helper chose', async () => {
     const sy = await startSwitchyard();
     try {
       assert.deepEqual(listeningPorts(sy.process.proc.pid as number), ownListeners(sy.ports));

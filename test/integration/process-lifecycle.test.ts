@@ -38,7 +38,23 @@ describe('start-up failure', () => {
     );
     assert.ok(err instanceof ConfigError, String(err));
     assert.equal(err.message, `PROXY_SRT_SERVER=127.0.0.1:${ports.srt} is in use`);
-    for (const port of [ports.system, ports.api, ports.rtmp, ports.http]) {
+    for (const port of [ports.system, ports.api, ports.rtmp, ports.rtsp, ports.http]) {
+      assert.equal(await tcpFree(port), true, `port ${port} left open`);
+    }
+  });
+
+  it('names PROXY_RTSP_SERVER when the RTSP port is taken, and closes RTMP opened before it', async () => {
+    const { ports, env } = await proxyPorts();
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(ports.rtsp, '127.0.0.1', () => resolve()));
+    after(() => squatter.close());
+    const err = await startNode(parseConfig(env), createLogger('silent')).then(
+      () => assert.fail('start-up should fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ConfigError, String(err));
+    assert.equal(err.message, `PROXY_RTSP_SERVER=127.0.0.1:${ports.rtsp} is in use`);
+    for (const port of [ports.system, ports.api, ports.rtmp]) {
       assert.equal(await tcpFree(port), true, `port ${port} left open`);
     }
   });

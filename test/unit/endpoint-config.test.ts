@@ -54,6 +54,7 @@ describe('config', () => {
       api: undefined,
       rtc: undefined,
       srt: undefined,
+      rtsp: undefined,
     });
     assert.equal(c.graceQuitMs, 90_000);
     assert.deepEqual(c.rtmp, { host: '127.0.0.1', port: 1936 });
