@@ -46,10 +46,12 @@ describe('WHIP/WHEP check page in Chromium', () => {
     await waitFor('RTP at the browser player', async () => (await received()) > 20, 20_000);
     assert.equal(await page.textContent('#play-state'), 'connected');
     await page.click('#stop');
-    await page.waitForFunction("document.getElementById('play-state').textContent.startsWith('stopped')");
+    // Polled from here: the page's CSP forbids the eval a string predicate needs.
+    const stopped = (id: string) => async () => (await page.textContent(id))?.startsWith('stopped');
+    await waitFor('player stopped', stopped('#play-state'), 10_000);
     assert.equal(await page.textContent('#play-state'), 'stopped (DELETE 200)');
     await page.click('#unpublish');
-    await page.waitForFunction("document.getElementById('publish-state').textContent.startsWith('stopped')");
+    await waitFor('publisher stopped', stopped('#publish-state'), 10_000);
     assert.equal(await page.textContent('#publish-state'), 'stopped (DELETE 200)');
     await waitFor('both sessions deleted at the origin', async () => origin.deleted.length === 2, 10_000);
   });

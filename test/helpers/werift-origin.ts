@@ -121,7 +121,7 @@ export async function startWebRtcOrigin(): Promise<WebRtcOrigin> {
     }
     const offer = await readBody(req);
     const { answer, username } = await negotiate(kind, stream, offer);
-    const location = `${kind === 'publish' ? '/rtc/v1/whip/' : '/rtc/v1/whep/'}?action=delete&token=tk&app=${app}&stream=${streamName}&session=${username}`;
+    const location = `${kind === 'publish' ? '/rtc/v1/whip/' : '/rtc/v1/whep/'}?action=delete&token=tk&app=${app}&stream=${streamName}&session=${encodeURIComponent(username)}`;
     res.writeHead(201, { 'content-type': 'application/sdp', location, 'x-origin-id': randomBytes(2).toString('hex') });
     res.end(answer);
   };
