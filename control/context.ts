@@ -19,6 +19,8 @@ export interface ControlDeps {
   identity: ServerIdentity;
   /** Heartbeats younger than this keep a backend alive. */
   aliveMs: number;
+  /** How long a reported backend stays suspect before it is dead (PROXY_BACKEND_SUSPECT_WINDOW). */
+  suspectMs?: number;
   registerSecret?: string;
   controlToken?: string;
   /** Signs what clients hand back: WHIP/WHEP resource URLs and HLS segment markers. */

@@ -5,6 +5,7 @@ import { BACKEND_PROTOCOLS, type BackendProtocol, type BackendRecord } from '../
 import { type Endpoint, parseEndpoint } from '../shared/endpoint.ts';
 import { BadRequestError, ForbiddenError } from '../shared/errors.ts';
 import type { NetworkList } from '../shared/networks.ts';
+import { parseWeight } from './placement.ts';
 
 const MAX_ID_LENGTH = 128;
 const MAX_ENDPOINTS = 16;
@@ -77,6 +78,8 @@ export function parseRegistration(body: unknown, now: number): BackendRecord {
     }
     record.deviceId = deviceId;
   }
+  const weight = parseWeight(fields);
+  if (weight !== undefined) record.weight = weight;
   return record;
 }
 

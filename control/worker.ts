@@ -20,6 +20,7 @@ export interface Bindings {
   /** Required: every isolate must verify what another one signed. */
   PROXY_SIGNING_KEY: string;
   PROXY_BACKEND_TTL?: string;
+  PROXY_BACKEND_SUSPECT_WINDOW?: string;
   PROXY_STREAM_TTL?: string;
   PROXY_LOG_LEVEL?: string;
 }
@@ -37,6 +38,7 @@ function appFor(env: Bindings): Hono<ControlEnv> {
     logger,
     identity: newServerIdentity('0'),
     aliveMs: config.backendTtlMs,
+    suspectMs: config.backendSuspectMs,
     registerSecret: config.registerSecret,
     controlToken: config.controlToken,
     signer: new Signer(config.signingKey),

@@ -32,6 +32,7 @@ export async function startControlPlane(
     logger: logger.child({ plane: 'control' }),
     identity: newServerIdentity(String(process.pid)),
     aliveMs: config.backendTtlMs,
+    suspectMs: config.backendSuspectMs,
     registerSecret: config.registerSecret,
     controlToken: config.controlToken,
     signer: processSigner(config, logger),

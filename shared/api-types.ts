@@ -24,6 +24,25 @@ export interface BackendRecord {
   endpoints: Record<BackendProtocol, Endpoint[]>;
   /** Last heartbeat, ms since the epoch. */
   updatedAt: number;
+  /** Load from SRS's heartbeat summaries (absent without `summaries on`); see control/placement.ts. */
+  load?: BackendLoad;
+  /** Relative capacity from registration (default 1): a backend of weight 2 takes twice the load. */
+  weight?: number;
+  /** When a node reported a failed connection to it (cleared by the next heartbeat or a good probe). */
+  suspectAt?: number;
+}
+
+/** What placement uses from a heartbeat's summaries; `score` is in stream-equivalents. */
+export interface BackendLoad {
+  /** System CPU use, 0..1 per SRS (`system.cpu_percent`). */
+  cpu: number;
+  /** Connections SRS holds (`system.conn_srs`). */
+  connections: number;
+  /** Send plus receive rate of SRS's own sockets, from two heartbeats' byte counters; 0 on the first. */
+  kbps: number;
+  /** SRS's byte counters and their sample time, kept to compute the next `kbps`. */
+  sample: { at: number; bytes: number };
+  score: number;
 }
 
 export interface RouteRequest {
@@ -43,8 +62,12 @@ export interface RouteResponse {
 
 export interface ServerView extends BackendRecord {
   alive: boolean;
+  /** `alive`, `suspect` (a node reported it; avoided for new streams) or `dead`. */
+  state: BackendState;
   lastHeartbeatAgoMs: number;
 }
+
+export type BackendState = 'alive' | 'suspect' | 'dead';
 
 /** A WebRTC session as the control plane hands it to data-plane nodes. */
 export interface RtcSession {

@@ -76,6 +76,8 @@ export interface Config {
   nodeId?: string;
   /** Heartbeats younger than this keep a backend alive. */
   backendTtlMs: number;
+  /** A backend a node reported stays suspect this long; then, without a heartbeat or good probe, dead. */
+  backendSuspectMs: number;
   /** How long a stream stays bound to its backend after its last routing request. */
   streamTtlMs: number;
   logLevel: LogLevel;
@@ -266,6 +268,7 @@ export function parseConfig(env: Env): Readonly<Config> {
     webrtcCandidate: read.raw('PROXY_WEBRTC_CANDIDATE'),
     nodeId: read.raw('PROXY_NODE_ID'),
     backendTtlMs: read.duration('PROXY_BACKEND_TTL', 300_000),
+    backendSuspectMs: read.duration('PROXY_BACKEND_SUSPECT_WINDOW', 5_000),
     streamTtlMs: read.duration('PROXY_STREAM_TTL', 86_400_000),
     logLevel,
     limits: {

@@ -5,13 +5,14 @@ import { Hono } from 'hono';
 import type { BackendRecord, ServerView } from '../../shared/api-types.ts';
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
 import type { ControlEnv } from '../context.ts';
-import { isAlive } from '../store/store.ts';
+import { backendState } from '../store/store.ts';
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
 
-function view(backend: BackendRecord, now: number, aliveMs: number): ServerView {
-  return { ...backend, alive: isAlive(backend, now, aliveMs), lastHeartbeatAgoMs: now - backend.updatedAt };
+function view(backend: BackendRecord, now: number, options: { aliveMs: number; suspectMs?: number }): ServerView {
+  const state = backendState(backend, now, options);
+  return { ...backend, alive: state === 'alive', state, lastHeartbeatAgoMs: now - backend.updatedAt };
 }
 
 function pageSize(text: string | undefined): number {
@@ -30,7 +31,7 @@ export const serversRoute = new Hono<ControlEnv>()
     const sorted = (await deps.store.listBackends()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const rest = after ? sorted.filter((b) => b.id > after) : sorted;
     const page = rest.slice(0, limit);
-    const servers = page.map((b) => view(b, now, deps.aliveMs));
+    const servers = page.map((b) => view(b, now, deps));
     const next = rest.length > limit ? page[page.length - 1]?.id : undefined;
     return c.json({ code: 0, data: { servers, total: sorted.length, ...(next ? { next } : {}) } });
   })
@@ -38,5 +39,5 @@ export const serversRoute = new Hono<ControlEnv>()
     const deps = c.get('deps');
     const backend = await deps.store.getBackend(c.req.param('id'));
     if (!backend) throw new NotFoundError(`no backend ${c.req.param('id')}`);
-    return c.json({ code: 0, data: { server: view(backend, deps.now(), deps.aliveMs) } });
+    return c.json({ code: 0, data: { server: view(backend, deps.now(), deps) } });
   });

@@ -6,6 +6,12 @@ export interface KeySpace {
   /** Prefix of the per-backend JSON record keys; the id follows. */
   backendPrefix: string;
   backend(id: string): string;
+  /** Prefix of the per-backend sets of bound stream keys (scored by expiry); the id follows. */
+  backendStreamsPrefix: string;
+  /** Prefix of the per-backend failure-report keys (value: ms of the first report); the id follows. */
+  suspectPrefix: string;
+  /** Prefix of the stream binding keys; the stream key follows. */
+  streamPrefix: string;
   /** Stream binding: holds the backend id. */
   stream(streamKey: string): string;
   /** WebRTC session by ICE username. */
@@ -17,11 +23,15 @@ export interface KeySpace {
 
 export function keySpace(prefix: string): KeySpace {
   const backendPrefix = `${prefix}:backend:`;
+  const streamPrefix = `${prefix}:stream:`;
   return {
+    backendStreamsPrefix: `${prefix}:backend-streams:`,
+    suspectPrefix: `${prefix}:suspect:`,
+    streamPrefix,
     backendIndex: `${prefix}:backends`,
     backendPrefix,
     backend: (id) => `${backendPrefix}${id}`,
-    stream: (streamKey) => `${prefix}:stream:${streamKey}`,
+    stream: (streamKey) => `${streamPrefix}${streamKey}`,
     rtcSession: (username) => `${prefix}:rtc:${username}`,
     nodeIndex: `${prefix}:nodes`,
     nodePrefix: `${prefix}:node:`,
