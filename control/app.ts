@@ -8,6 +8,8 @@ import { answerErrorsAsJson } from './errors.ts';
 import { createHlsRoutes } from './hls/hls-routes.ts';
 import { storeHlsResolver } from './hls/store-resolver.ts';
 import { OFFER_LIMIT, REGISTER_LIMIT, ROUTE_LIMIT, rateLimit } from './rate-limit.ts';
+import { backendReportsRoute } from './routes/backend-reports.ts';
+import { hooksRoute } from './routes/hooks.ts';
 import { nodesRoute } from './routes/nodes.ts';
 import { registerRoute } from './routes/register.ts';
 import { rtcRoute } from './routes/rtc.ts';
@@ -22,6 +24,7 @@ const INTERNAL_PATHS = [
   '/api/v1/servers/*',
   '/api/v1/nodes',
   '/api/v1/rtc/sessions/*',
+  '/api/v1/backends/*',
 ];
 
 /**
@@ -49,6 +52,9 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     app.route('/', streamRoutesRoute);
     app.route('/', serversRoute);
     app.route('/', nodesRoute);
+    app.route('/', backendReportsRoute);
+    app.post('/api/v1/hooks/*', rateLimit('hooks', REGISTER_LIMIT));
+    app.route('/', hooksRoute);
   }
   if (surface !== 'system') {
     const offers = rateLimit('WebRTC offer', OFFER_LIMIT);

@@ -21,6 +21,7 @@ export interface Bindings {
   PROXY_SIGNING_KEY: string;
   PROXY_BACKEND_TTL?: string;
   PROXY_BACKEND_SUSPECT_WINDOW?: string;
+  PROXY_HOOKS_URL?: string;
   PROXY_STREAM_TTL?: string;
   PROXY_LOG_LEVEL?: string;
 }
@@ -40,6 +41,7 @@ function appFor(env: Bindings): Hono<ControlEnv> {
     aliveMs: config.backendTtlMs,
     suspectMs: config.backendSuspectMs,
     registerSecret: config.registerSecret,
+    hooksUrl: config.hooksUrl,
     controlToken: config.controlToken,
     signer: new Signer(config.signingKey),
     backendNetworks: config.backendNetworks,

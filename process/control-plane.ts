@@ -34,6 +34,7 @@ export async function startControlPlane(
     aliveMs: config.backendTtlMs,
     suspectMs: config.backendSuspectMs,
     registerSecret: config.registerSecret,
+    hooksUrl: config.hooksUrl,
     controlToken: config.controlToken,
     signer: processSigner(config, logger),
     backendNetworks: config.backendNetworks,

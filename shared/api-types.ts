@@ -50,6 +50,11 @@ export interface RouteRequest {
   app: string;
   stream: string;
   proto: BackendProtocol;
+  /** With PROXY_HOOKS_URL set, a publish or play is checked there before routing (edge auth). */
+  action?: 'publish' | 'play';
+  /** The client's query string (no `?`) and address, passed to the hook URL. */
+  query?: string;
+  ip?: string;
 }
 
 export interface RouteResponse {

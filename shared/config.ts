@@ -54,6 +54,8 @@ export interface Config {
   defaultBackend?: DefaultBackendConfig;
   /** When set, only POST /api/v1/srs/register/<secret> registers. */
   registerSecret?: string;
+  /** The operator's SRS-style hook URL: asked before a publish/play is routed, and passed origin hooks. */
+  hooksUrl?: string;
   /** Bearer token data-plane nodes present to the routing API. */
   controlToken?: string;
   /**
@@ -260,6 +262,7 @@ export function parseConfig(env: Env): Readonly<Config> {
     defaultBackend,
     registerSecret: read.secret('PROXY_REGISTER_SECRET'),
     controlToken: read.secret('PROXY_CONTROL_TOKEN'),
+    hooksUrl: read.url('PROXY_HOOKS_URL'),
     signingKey: read.secret('PROXY_SIGNING_KEY'),
     backendNetworks: read.networks('PROXY_BACKEND_NETWORKS', DEFAULT_BACKEND_NETWORKS),
     storeTimeoutMs: read.duration('PROXY_STORE_TIMEOUT', 3_000),

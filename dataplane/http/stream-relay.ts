@@ -5,6 +5,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { errorMessage, SwitchyardError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { streamFromHttp, streamKey } from '../../shared/stream-identity.ts';
+import type { BackendHealth } from '../backend-health.ts';
 import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
 import { StallError } from '../relay-pipe.ts';
@@ -46,6 +47,7 @@ export async function relayLiveStream(
   res: ServerResponse,
   control: ControlClient,
   log: Logger,
+  health?: BackendHealth,
 ): Promise<void> {
   const url = req.url ?? '/';
   let ended = false;
@@ -64,7 +66,7 @@ export async function relayLiveStream(
   }
   let route: Awaited<ReturnType<ControlClient['route']>>;
   try {
-    route = await control.route({ ...identity, proto: 'http' });
+    route = await control.route({ ...identity, proto: 'http', action: 'play', ip: req.socket.remoteAddress ?? '' });
   } catch (err) {
     closed(routeFailure(err), errorMessage(err));
     const status = err instanceof SwitchyardError ? err.status : 502;
@@ -93,6 +95,7 @@ export async function relayLiveStream(
     timeout: RESPONSE_TIMEOUT_MS,
   });
   const log2 = log.child({ stream: streamKey(identity), backend: route.backend.id });
+  const target = { id: route.backend.id, ...route.address };
   let finished = false;
   let timedOut = false;
   let responded = false;
@@ -111,6 +114,8 @@ export async function relayLiveStream(
   upstream.on('error', (err) => {
     const reason = timedOut ? 'backend_timeout' : responded ? 'backend_gone' : 'backend_refused';
     closed(reason, err.message, log2);
+    if (reason === 'backend_gone') health?.relayLost(target, err.message);
+    else health?.connectFailed(target, err.message);
     sendJsonError(res, 502, 'upstream', 'backend request failed');
   });
   upstream.on('response', (backendRes) => {
@@ -127,6 +132,7 @@ export async function relayLiveStream(
     });
     backendRes.on('error', (err) => {
       closed('backend_gone', err.message, log2);
+      health?.relayLost(target, err.message);
       res.destroy();
     });
     log2.info('http stream relay started', { status: backendRes.statusCode });
