@@ -13,6 +13,8 @@ import { observedStore } from './metrics/observed-store.ts';
 import { RecentErrors, recordingLogger } from './metrics/recent-errors.ts';
 import { originRequest } from './origin-reach.ts';
 import { OFFER_LIMIT, REGISTER_LIMIT, ROUTE_LIMIT, rateLimit } from './rate-limit.ts';
+import { backendReportsRoute } from './routes/backend-reports.ts';
+import { hooksRoute } from './routes/hooks.ts';
 import { nodesRoute } from './routes/nodes.ts';
 import { operatorRoute } from './routes/operator.ts';
 import { playerPageRoute } from './routes/player-page.ts';
@@ -35,6 +37,7 @@ const INTERNAL_PATHS = [
   '/metrics',
   '/api/v1/clients',
   '/api/v1/summaries',
+  '/api/v1/backends/*',
 ];
 
 /** SRS's stream stats: behind the token on the system port, open (read-only) where players are. */
@@ -52,7 +55,7 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
   const resolved: ControlEnv['Variables']['deps'] = {
     now: Date.now,
     random: Math.random,
-    backendWatch: new BackendWatch(deps.logger, deps.aliveMs),
+    backendWatch: new BackendWatch(deps.logger, deps),
     streamTtlMs: 86_400_000,
     recentErrors: new RecentErrors(),
     ...deps,
@@ -79,6 +82,9 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     app.route('/', nodesRoute);
     app.route('/', operatorRoute);
     app.route('/', srsClientsRoute);
+    app.route('/', backendReportsRoute);
+    app.post('/api/v1/hooks/*', rateLimit('hooks', REGISTER_LIMIT));
+    app.route('/', hooksRoute);
   }
   app.use('/api/v1/streams', cors());
   app.use('/api/v1/streams/*', cors());

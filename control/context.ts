@@ -22,7 +22,11 @@ export interface ControlDeps {
   identity: ServerIdentity;
   /** Heartbeats younger than this keep a backend alive. */
   aliveMs: number;
+  /** How long a reported backend stays suspect before it is dead (PROXY_BACKEND_SUSPECT_WINDOW). */
+  suspectMs?: number;
   registerSecret?: string;
+  /** The operator's SRS-style hook URL (PROXY_HOOKS_URL): asked before routing a publish/play, and on origin hooks. */
+  hooksUrl?: string;
   controlToken?: string;
   /** Signs what clients hand back: WHIP/WHEP resource URLs and HLS segment markers. */
   signer: Signer;

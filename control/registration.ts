@@ -12,6 +12,7 @@ import { type Endpoint, parseEndpoint } from '../shared/endpoint.ts';
 import { BadRequestError, ForbiddenError } from '../shared/errors.ts';
 import type { NetworkList } from '../shared/networks.ts';
 import { parseWorkerBaseUrl } from '../shared/public-url.ts';
+import { parseWeight } from './placement.ts';
 
 const MAX_ID_LENGTH = 128;
 const MAX_ENDPOINTS = 16;
@@ -130,6 +131,8 @@ export function parseRegistration(body: unknown, now: number): BackendRecord {
       throw new BadRequestError('field "region" must be 1-64 of A-Z a-z 0-9 _ . -');
     record.region = region;
   }
+  const weight = parseWeight(fields);
+  if (weight !== undefined) record.weight = weight;
   return record;
 }
 

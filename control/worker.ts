@@ -20,6 +20,8 @@ export interface Bindings {
   /** Required: every isolate must verify what another one signed. */
   PROXY_SIGNING_KEY: string;
   PROXY_BACKEND_TTL?: string;
+  PROXY_BACKEND_SUSPECT_WINDOW?: string;
+  PROXY_HOOKS_URL?: string;
   PROXY_STREAM_TTL?: string;
   PROXY_LOG_LEVEL?: string;
   PROXY_ORIGIN_URL_TEMPLATE?: string;
@@ -38,7 +40,9 @@ function appFor(env: Bindings): Hono<ControlEnv> {
     logger,
     identity: newServerIdentity('0'),
     aliveMs: config.backendTtlMs,
+    suspectMs: config.backendSuspectMs,
     registerSecret: config.registerSecret,
+    hooksUrl: config.hooksUrl,
     controlToken: config.controlToken,
     signer: new Signer(config.signingKey),
     backendNetworks: config.backendNetworks,

@@ -16,6 +16,8 @@ export const CLOSE_REASONS = [
   'backend_refused',
   /** The origin did not complete its handshake or answer in time. */
   'backend_timeout',
+  /** The operator's hook URL refused the publish/play (edge auth). */
+  'denied',
   /** The control plane could not be asked (unreachable, error status). */
   'control_unavailable',
   /** The client sent something the protocol does not allow (malformed, oversized, bad name). */
@@ -49,6 +51,7 @@ const OPERATOR_FAILURES: ReadonlySet<CloseReason> = new Set<CloseReason>([
 
 /** The reason a session ends when asking the control plane for its route failed. */
 export function routeFailure(err: unknown): CloseReason {
+  if (err instanceof SwitchyardError && err.code === 'forbidden') return 'denied';
   if (err instanceof SwitchyardError && (err.code === 'no_backend' || err.code === 'draining')) return err.code;
   return 'control_unavailable';
 }

@@ -3,7 +3,7 @@
 // the control plane's answer is the single source of truth for stickiness.
 
 import type { BackendRecord, NodeRecord, RouteRequest, RouteResponse, RtcSession } from '../shared/api-types.ts';
-import { NoBackendError, SwitchyardError, UnavailableError, UpstreamError } from '../shared/errors.ts';
+import { ForbiddenError, NoBackendError, SwitchyardError, UnavailableError, UpstreamError } from '../shared/errors.ts';
 
 export interface ControlClient {
   route(request: RouteRequest): Promise<RouteResponse>;
@@ -13,6 +13,8 @@ export interface ControlClient {
   rtcSession(username: string): Promise<RtcSession | null>;
   /** Announces this node (heartbeat). */
   announce(node: Omit<NodeRecord, 'updatedAt'>): Promise<void>;
+  /** Reports a backend this node could not reach (`ok` false) or reached again by a probe. */
+  reportBackend(id: string, ok: boolean, reason: string): Promise<void>;
 }
 
 type FetchLike = (request: Request) => Response | Promise<Response>;
@@ -46,6 +48,18 @@ export function createControlClient(options: { fetch: FetchLike; baseUrl: string
       await res.body?.cancel();
       if (res.status !== 200) throw new UpstreamError(`control plane answered ${res.status} to the node heartbeat`);
     },
+    async reportBackend(id, ok, reason) {
+      const res = await options.fetch(
+        new Request(`${options.baseUrl}/api/v1/backends/${encodeURIComponent(id)}/${ok ? 'probes' : 'failures'}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...authHeaders() },
+          body: JSON.stringify({ reason }),
+          signal: AbortSignal.timeout(ROUTE_TIMEOUT_MS),
+        }),
+      );
+      await res.body?.cancel();
+      if (res.status !== 200 && res.status !== 404) throw new UpstreamError(`control plane answered ${res.status}`);
+    },
     async route(request) {
       const headers = { 'content-type': 'application/json', ...authHeaders() };
       let res: Response;
@@ -66,6 +80,7 @@ export function createControlClient(options: { fetch: FetchLike; baseUrl: string
         throw new UnavailableError(`control plane unavailable: ${body.message ?? res.status}`);
       }
       if (res.status === 503) throw new NoBackendError(body?.message ?? 'no backend');
+      if (res.status === 403) throw new ForbiddenError(body?.message ?? 'denied');
       if (res.status !== 200 || !body?.address) {
         throw new UpstreamError(`control plane answered ${res.status}: ${body?.message ?? 'unexpected body'}`);
       }

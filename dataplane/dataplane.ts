@@ -3,6 +3,7 @@
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { Admission } from './admission.ts';
+import { BackendHealth } from './backend-health.ts';
 import type { CloseReason } from './close-reason.ts';
 import type { ControlClient } from './control-client.ts';
 import { createFallbackApp } from './http/fallback-app.ts';
@@ -44,11 +45,13 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const logger = options.logger.child({ plane: 'data' });
   const { limits } = options.config;
   const admission = new Admission(limits);
+  const health = new BackendHealth(options.control, logger);
   // A listener that fails to bind closes the ones already open, so a failed start leaves nothing.
   const opened: Array<() => Promise<void>> = [];
   try {
     const rtmp = await startRtmpListener(options.config.rtmp, {
       control: options.control,
+      health,
       logger: logger.child({ proto: 'rtmp' }),
       timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
       version: options.version,
@@ -67,6 +70,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
     const http = await startHttpStreamServer(options.config.httpServer, {
       control: options.control,
+      health,
       logger: logger.child({ proto: 'http' }),
       fallback: (req, env) => fallback.fetch(req, env),
       admission,

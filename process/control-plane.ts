@@ -32,7 +32,8 @@ export async function startControlPlane(
   const store = createStore(config);
   const controlLogger = logger.child({ plane: 'control' });
   const metrics = controlMetrics();
-  const backendWatch = new BackendWatch(controlLogger, config.backendTtlMs);
+  const liveness = { aliveMs: config.backendTtlMs, suspectMs: config.backendSuspectMs };
+  const backendWatch = new BackendWatch(controlLogger, liveness);
   const deps: ControlDeps = {
     store,
     logger: controlLogger,
@@ -42,7 +43,9 @@ export async function startControlPlane(
     recentErrors: new RecentErrors(),
     identity: newServerIdentity(String(process.pid)),
     aliveMs: config.backendTtlMs,
+    suspectMs: config.backendSuspectMs,
     registerSecret: config.registerSecret,
+    hooksUrl: config.hooksUrl,
     controlToken: config.controlToken,
     signer: processSigner(config, logger),
     backendNetworks: config.backendNetworks,
@@ -54,7 +57,7 @@ export async function startControlPlane(
   // On Node a backend that stops heartbeating is noticed within a minute even without scrapes.
   const watchTimer = setInterval(
     () => {
-      refreshBackendGauges(store, metrics, backendWatch, Date.now(), config.backendTtlMs).catch(() => {});
+      refreshBackendGauges(store, metrics, backendWatch, Date.now(), liveness).catch(() => {});
     },
     Math.min(60_000, config.backendTtlMs),
   );

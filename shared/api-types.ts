@@ -36,6 +36,25 @@ export interface BackendRecord {
   region?: string;
   /** Last heartbeat, ms since the epoch. */
   updatedAt: number;
+  /** Load from SRS's heartbeat summaries (absent without `summaries on`); see control/placement.ts. */
+  load?: BackendLoad;
+  /** Relative capacity from registration (default 1): a backend of weight 2 takes twice the load. */
+  weight?: number;
+  /** When a node reported a failed connection to it (cleared by the next heartbeat or a good probe). */
+  suspectAt?: number;
+}
+
+/** What placement uses from a heartbeat's summaries; `score` is in stream-equivalents. */
+export interface BackendLoad {
+  /** System CPU use, 0..1 per SRS (`system.cpu_percent`). */
+  cpu: number;
+  /** Connections SRS holds (`system.conn_srs`). */
+  connections: number;
+  /** Send plus receive rate of SRS's own sockets, from two heartbeats' byte counters; 0 on the first. */
+  kbps: number;
+  /** SRS's byte counters and their sample time, kept to compute the next `kbps`. */
+  sample: { at: number; bytes: number };
+  score: number;
 }
 
 export interface RouteRequest {
@@ -43,6 +62,11 @@ export interface RouteRequest {
   app: string;
   stream: string;
   proto: BackendProtocol;
+  /** With PROXY_HOOKS_URL set, a publish or play is checked there before routing (edge auth). */
+  action?: 'publish' | 'play';
+  /** The client's query string (no `?`) and address, passed to the hook URL. */
+  query?: string;
+  ip?: string;
 }
 
 export interface RouteResponse {
@@ -55,10 +79,14 @@ export interface RouteResponse {
 
 export interface ServerView extends BackendRecord {
   alive: boolean;
+  /** `alive`, `suspect` (a node reported it; avoided for new streams) or `dead`. */
+  state: BackendState;
   lastHeartbeatAgoMs: number;
   /** Marked draining by an operator: keeps its streams, gets no new ones. */
   draining: boolean;
 }
+
+export type BackendState = 'alive' | 'suspect' | 'dead';
 
 /** A WebRTC session as the control plane hands it to data-plane nodes. */
 export interface RtcSession {

@@ -58,6 +58,8 @@ export interface Config {
   defaultBackend?: DefaultBackendConfig;
   /** When set, only POST /api/v1/srs/register/<secret> registers. */
   registerSecret?: string;
+  /** The operator's SRS-style hook URL: asked before a publish/play is routed, and passed origin hooks. */
+  hooksUrl?: string;
   /** Bearer token data-plane nodes present to the routing API. */
   controlToken?: string;
   /**
@@ -89,6 +91,8 @@ export interface Config {
   originUrlTemplate?: string;
   /** Heartbeats younger than this keep a backend alive. */
   backendTtlMs: number;
+  /** A backend a node reported stays suspect this long; then, without a heartbeat or good probe, dead. */
+  backendSuspectMs: number;
   /** How long a stream stays bound to its backend after its last routing request. */
   streamTtlMs: number;
   logLevel: LogLevel;
@@ -307,6 +311,7 @@ export function parseConfig(env: Env): Readonly<Config> {
     defaultBackend,
     registerSecret: read.secret('PROXY_REGISTER_SECRET'),
     controlToken: read.secret('PROXY_CONTROL_TOKEN'),
+    hooksUrl: read.url('PROXY_HOOKS_URL'),
     signingKey: read.secret('PROXY_SIGNING_KEY'),
     backendNetworks: read.networks('PROXY_BACKEND_NETWORKS', DEFAULT_BACKEND_NETWORKS),
     storeTimeoutMs: read.duration('PROXY_STORE_TIMEOUT', 3_000),
@@ -318,6 +323,7 @@ export function parseConfig(env: Env): Readonly<Config> {
     nodeRegion: read.region('PROXY_NODE_REGION'),
     originUrlTemplate: read.urlTemplate('PROXY_ORIGIN_URL_TEMPLATE'),
     backendTtlMs: read.duration('PROXY_BACKEND_TTL', 300_000),
+    backendSuspectMs: read.duration('PROXY_BACKEND_SUSPECT_WINDOW', 5_000),
     streamTtlMs: read.duration('PROXY_STREAM_TTL', 86_400_000),
     logLevel,
     limits: {

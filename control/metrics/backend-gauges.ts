@@ -1,11 +1,11 @@
 // Per-backend gauges, refilled from the store at scrape, and the `backend dead` log line: a
-// backend seen alive by this process (or isolate) and now past its heartbeat window is logged
-// once. Nothing notices a silent backend by itself, so the line comes at the next look (a scrape,
+// backend seen alive or suspect by this process (or isolate) and now dead (past its heartbeat
+// window, or suspect for longer than the suspect window) is logged once. Nothing notices a silent backend by itself, so the line comes at the next look (a scrape,
 // the Node control plane's periodic check, a routing re-pick).
 
 import type { BackendRecord } from '../../shared/api-types.ts';
 import type { Logger } from '../../shared/log.ts';
-import { type BackendStore, isAlive } from '../store/store.ts';
+import { type BackendStore, backendState, type StoreOptions } from '../store/store.ts';
 import type { ControlMetrics } from './control-metrics.ts';
 
 export class BackendWatch {
@@ -13,14 +13,14 @@ export class BackendWatch {
 
   constructor(
     private readonly logger: Logger,
-    private readonly aliveMs: number,
+    private readonly options: LivenessOptions,
   ) {}
 
-  /** Logs each backend that was alive at the last look and is dead (or gone) now. */
+  /** Logs each backend that was not dead at the last look and is dead (or gone) now. */
   look(backends: BackendRecord[], now: number): void {
     const seen = new Set<string>();
     for (const b of backends) {
-      if (isAlive(b, now, this.aliveMs)) {
+      if (backendState(b, now, this.options) !== 'dead') {
         seen.add(b.id);
       } else if (this.alive.has(b.id)) {
         this.logger.warn('backend dead', { backend: b.id, ip: b.ip, lastHeartbeatAgoMs: now - b.updatedAt });
@@ -34,12 +34,15 @@ export class BackendWatch {
   }
 }
 
+/** The windows that decide a backend's state (store.ts backendState). */
+export type LivenessOptions = Pick<StoreOptions, 'aliveMs' | 'suspectMs'>;
+
 export async function refreshBackendGauges(
   store: BackendStore,
   metrics: ControlMetrics,
   watch: BackendWatch,
   now: number,
-  aliveMs: number,
+  options: LivenessOptions,
 ): Promise<void> {
   const [backends, draining] = await Promise.all([store.listBackends(), store.listDraining()]);
   watch.look(backends, now);
@@ -49,7 +52,8 @@ export async function refreshBackendGauges(
   const drainingSet = new Set(draining);
   for (const b of backends) {
     const labels = { backend: b.id };
-    metrics.backendUp.set(labels, isAlive(b, now, aliveMs) ? 1 : 0);
+    // A suspect backend gets no new streams: it counts as down here.
+    metrics.backendUp.set(labels, backendState(b, now, options) === 'alive' ? 1 : 0);
     metrics.backendAge.set(labels, Math.max(0, now - b.updatedAt) / 1000);
     metrics.backendDraining.set(labels, drainingSet.has(b.id) ? 1 : 0);
   }

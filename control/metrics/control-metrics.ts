@@ -19,7 +19,7 @@ export function createControlMetrics(registry: MetricsRegistry) {
     ),
     requests: registry.counter(
       'switchyard_control_requests_total',
-      'Control-plane HTTP requests by kind (hls, whip, whep, rtc_api, register, route, operator, other) and status.',
+      'Control-plane HTTP requests by kind (hls, whip, whep, rtc_api, register, route, hook, report, operator, other) and status.',
       ['kind', 'status'],
     ),
     storeSeconds: registry.histogram(
@@ -64,6 +64,8 @@ export function requestKind(path: string): string {
   if (path.startsWith('/rtc/v1/')) return 'rtc_api';
   if (path.startsWith('/api/v1/srs/register')) return 'register';
   if (path === '/api/v1/routes') return 'route';
+  if (path.startsWith('/api/v1/hooks/')) return 'hook';
+  if (path.startsWith('/api/v1/backends/')) return 'report';
   if (/\.(m3u8|ts|m4s|mp4|aac)$/.test(path)) return 'hls';
   if (path.startsWith('/api/') || path === '/metrics' || path === '/') return 'operator';
   return 'other';

@@ -7,6 +7,7 @@ import { EXPOSITION_CONTENT_TYPE } from '../../shared/metrics.ts';
 import type { ControlEnv } from '../context.ts';
 import { refreshBackendGauges } from '../metrics/backend-gauges.ts';
 import { STATUS_PAGE_HTML } from '../status-page/status-page-html.ts';
+import { backendState } from '../store/store.ts';
 
 const MAX_BINDINGS = 1000;
 
@@ -22,7 +23,7 @@ export const operatorRoute = new Hono<ControlEnv>()
   .get('/metrics', async (c) => {
     const deps = c.get('deps');
     const metrics = deps.metrics;
-    await refreshBackendGauges(deps.store, metrics, deps.backendWatch, deps.now(), deps.aliveMs);
+    await refreshBackendGauges(deps.store, metrics, deps.backendWatch, deps.now(), deps);
     return c.body(await metrics.registry.render(), 200, { 'content-type': EXPOSITION_CONTENT_TYPE });
   })
   .get('/api/v1/bindings', async (c) => {
@@ -36,10 +37,12 @@ export const operatorRoute = new Hono<ControlEnv>()
     const byId = new Map(backends.map((b) => [b.id, b]));
     const rows = bindings.map((b) => {
       const backend = byId.get(b.backendId);
+      const state = backend ? backendState(backend, now, deps) : 'dead';
       return {
         stream: b.stream,
         backend: b.backendId,
-        backendAlive: backend ? now - backend.updatedAt <= deps.aliveMs : false,
+        backendAlive: state === 'alive',
+        backendState: state,
         // Bindings renew on each use, so the time since the last use is what is known of their age.
         lastUsedAgoMs: Math.max(0, deps.streamTtlMs - b.ttlMs),
         expiresInMs: b.ttlMs,

@@ -7,6 +7,7 @@ import { DEFAULT_BACKEND_NETWORKS, NetworkList } from '../../shared/networks.ts'
 import { safeEqual } from '../auth.ts';
 import { clientAddress } from '../client-address.ts';
 import type { ControlEnv } from '../context.ts';
+import { loadFromSummaries } from '../placement.ts';
 import { readJson } from '../read-body.ts';
 import { checkBackendNetworks, parseRegistration, templatePublicUrls } from '../registration.ts';
 
@@ -29,6 +30,11 @@ export const registerRoute = new Hono<ControlEnv>().post('/api/v1/srs/register/:
   if (!backend.publicUrls && deps.originUrlTemplate)
     backend.publicUrls = templatePublicUrls(deps.originUrlTemplate, backend);
   backend.source = clientAddress(c, deps.clientAddressHeader) ?? 'unknown';
+  if ((body as Record<string, unknown>).summaries !== undefined) {
+    // The previous sample turns SRS's byte counters into a rate: one more read, only with summaries.
+    const previous = await deps.store.getBackend(backend.id);
+    backend.load = loadFromSummaries(body as Record<string, unknown>, previous?.load);
+  }
   // With a secret every registration proves it; without, only the registrant's address can refresh a live slot.
   const result = await deps.store.upsertBackend(backend, { sameSourceOnly: !deps.registerSecret });
   if (result === 'taken') {

@@ -5,15 +5,22 @@ import { Hono } from 'hono';
 import type { BackendRecord, ServerView } from '../../shared/api-types.ts';
 import { BadRequestError, NotFoundError } from '../../shared/errors.ts';
 import type { ControlEnv } from '../context.ts';
-import { isAlive } from '../store/store.ts';
+import { backendState } from '../store/store.ts';
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
 
-function view(backend: BackendRecord, now: number, aliveMs: number, draining: ReadonlySet<string>): ServerView {
+function view(
+  backend: BackendRecord,
+  now: number,
+  options: { aliveMs: number; suspectMs?: number },
+  draining: ReadonlySet<string>,
+): ServerView {
+  const state = backendState(backend, now, options);
   return {
     ...backend,
-    alive: isAlive(backend, now, aliveMs),
+    alive: state === 'alive',
+    state,
     lastHeartbeatAgoMs: now - backend.updatedAt,
     draining: draining.has(backend.id),
   };
@@ -37,7 +44,7 @@ export const serversRoute = new Hono<ControlEnv>()
     const rest = after ? sorted.filter((b) => b.id > after) : sorted;
     const page = rest.slice(0, limit);
     const drainingSet = new Set(draining);
-    const servers = page.map((b) => view(b, now, deps.aliveMs, drainingSet));
+    const servers = page.map((b) => view(b, now, deps, drainingSet));
     const next = rest.length > limit ? page[page.length - 1]?.id : undefined;
     return c.json({ code: 0, data: { servers, total: sorted.length, ...(next ? { next } : {}) } });
   })
@@ -48,5 +55,5 @@ export const serversRoute = new Hono<ControlEnv>()
       deps.store.listDraining(),
     ]);
     if (!backend) throw new NotFoundError(`no backend ${c.req.param('id')}`);
-    return c.json({ code: 0, data: { server: view(backend, deps.now(), deps.aliveMs, new Set(draining)) } });
+    return c.json({ code: 0, data: { server: view(backend, deps.now(), deps, new Set(draining)) } });
   });

@@ -7,10 +7,14 @@ import { timedStore } from './timed-store.ts';
 import { UpstashStore } from './upstash-store.ts';
 
 export function createStore(
-  config: Pick<Config, 'loadBalancer' | 'upstash' | 'keyPrefix' | 'backendTtlMs' | 'streamTtlMs' | 'storeTimeoutMs'>,
+  config: Pick<
+    Config,
+    'loadBalancer' | 'upstash' | 'keyPrefix' | 'backendTtlMs' | 'backendSuspectMs' | 'streamTtlMs' | 'storeTimeoutMs'
+  >,
 ): BackendStore {
   const options = {
     aliveMs: config.backendTtlMs,
+    suspectMs: config.backendSuspectMs,
     streamTtlMs: config.streamTtlMs,
     rtcSessionTtlMs: DEFAULT_RTC_SESSION_TTL_MS,
   };

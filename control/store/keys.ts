@@ -6,10 +6,14 @@ export interface KeySpace {
   /** Prefix of the per-backend JSON record keys; the id follows. */
   backendPrefix: string;
   backend(id: string): string;
+  /** Prefix of the per-backend sets of bound stream keys (scored by expiry); the id follows. */
+  backendStreamsPrefix: string;
+  /** Prefix of the per-backend failure-report keys (value: ms of the first report); the id follows. */
+  suspectPrefix: string;
+  /** Prefix of the stream binding keys (the stream key follows; SCAN pattern of the bindings view). */
+  streamPrefix: string;
   /** Stream binding: holds the backend id. */
   stream(streamKey: string): string;
-  /** Prefix of the stream binding keys (SCAN pattern for the bindings view). */
-  streamPrefix: string;
   /** Set of backend ids marked draining by an operator. */
   draining: string;
   /** WebRTC session by ICE username. */
@@ -21,12 +25,15 @@ export interface KeySpace {
 
 export function keySpace(prefix: string): KeySpace {
   const backendPrefix = `${prefix}:backend:`;
+  const streamPrefix = `${prefix}:stream:`;
   return {
+    backendStreamsPrefix: `${prefix}:backend-streams:`,
+    suspectPrefix: `${prefix}:suspect:`,
+    streamPrefix,
     backendIndex: `${prefix}:backends`,
     backendPrefix,
     backend: (id) => `${backendPrefix}${id}`,
-    stream: (streamKey) => `${prefix}:stream:${streamKey}`,
-    streamPrefix: `${prefix}:stream:`,
+    stream: (streamKey) => `${streamPrefix}${streamKey}`,
     draining: `${prefix}:draining`,
     rtcSession: (username) => `${prefix}:rtc:${username}`,
     nodeIndex: `${prefix}:nodes`,

@@ -3,14 +3,17 @@
 
 import type { BackendProtocol, BackendRecord, NodeRecord, RtcSession } from '../../shared/api-types.ts';
 import { UnavailableError } from '../../shared/errors.ts';
+import { cheapest, placementCost } from '../placement.ts';
 import {
   type BackendStore,
+  backendState,
   DEFAULT_MAX_BACKENDS,
   DEFAULT_MAX_STREAMS,
   hasEndpoint,
-  isAlive,
+  isRestart,
   mayReplace,
   type Picked,
+  type RouteDecision,
   registrationKind,
   type StoreOptions,
   type UpsertOptions,
@@ -32,6 +35,8 @@ export class MemoryStore implements BackendStore {
   private readonly rtcSessions = new Map<string, { session: RtcSession; expiresAt: number }>();
   private readonly nodes = new Map<string, NodeRecord>();
   private readonly draining = new Set<string>();
+  /** Per backend: its bound stream keys and their expiry (Switchyard's own load signal). */
+  private readonly backendStreams = new Map<string, Map<string, number>>();
 
   constructor(private readonly options: StoreOptions) {}
 
@@ -40,8 +45,31 @@ export class MemoryStore implements BackendStore {
     const existing = this.backends.get(backend.id);
     if (options?.sameSourceOnly && !mayReplace(existing, backend, this.options)) return 'taken';
     if (!existing && this.backends.size >= (this.options.maxBackends ?? DEFAULT_MAX_BACKENDS)) return 'full';
+    if (isRestart(existing, backend)) this.dropBindingsOf(backend.id);
     this.backends.set(backend.id, structuredClone(backend));
     return registrationKind(existing, backend, this.options.aliveMs);
+  }
+
+  async reportBackend(id: string, ok: boolean, now: number): Promise<boolean> {
+    const backend = this.backends.get(id);
+    if (!backend) return false;
+    if (ok) delete backend.suspectAt;
+    else backend.suspectAt ??= now;
+    return true;
+  }
+
+  async bindStream(streamKey: string, backendId: string, now: number): Promise<boolean> {
+    const backend = this.backends.get(backendId);
+    if (!backend || backendState(backend, now, this.options) === 'dead') return false;
+    this.unbind(streamKey);
+    this.bind(streamKey, backendId, now);
+    return true;
+  }
+
+  async unbindStream(streamKey: string, backendId: string): Promise<boolean> {
+    if (this.streams.get(streamKey)?.backendId !== backendId) return false;
+    this.unbind(streamKey);
+    return true;
   }
 
   async getBackend(id: string): Promise<BackendRecord | null> {
@@ -55,23 +83,26 @@ export class MemoryStore implements BackendStore {
 
   async pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<Picked | null> {
     const bound = this.streams.get(streamKey);
-    let repick = false;
-    if (bound) {
-      this.streams.delete(streamKey);
-      const backend = this.backends.get(bound.backendId);
-      if (bound.expiresAt > now && backend && isAlive(backend, now, this.options.aliveMs)) {
-        this.bind(streamKey, backend.id, now);
-        return { backend: structuredClone(backend), decision: 'existing' };
-      }
-      repick = bound.expiresAt > now;
+    const live = bound && bound.expiresAt > now ? bound : undefined;
+    const boundBackend = live ? this.backends.get(live.backendId) : undefined;
+    const boundState = boundBackend ? backendState(boundBackend, now, this.options) : 'dead';
+    if (bound) this.unbind(streamKey);
+    const keep = (backend: BackendRecord, decision: RouteDecision): Picked => {
+      this.bind(streamKey, backend.id, now);
+      return { backend: structuredClone(backend), decision };
+    };
+    // A binding stays on its backend while alive, even a draining one.
+    if (boundBackend && boundState === 'alive') return keep(boundBackend, 'existing');
+    const withProto = [...this.backends.values()].filter((b) => hasEndpoint(b, proto) && !this.draining.has(b.id));
+    let candidates = withProto.filter((b) => backendState(b, now, this.options) === 'alive');
+    if (candidates.length === 0) {
+      // Nothing healthy: a suspect origin is still better than none, the bound one first.
+      if (boundBackend && boundState === 'suspect') return keep(boundBackend, 'existing');
+      candidates = withProto.filter((b) => backendState(b, now, this.options) === 'suspect');
     }
-    const candidates = [...this.backends.values()].filter(
-      (b) => isAlive(b, now, this.options.aliveMs) && hasEndpoint(b, proto) && !this.draining.has(b.id),
-    );
     if (candidates.length === 0) return null;
-    const chosen = candidates[Math.min(candidates.length - 1, Math.floor(random * candidates.length))] as BackendRecord;
-    this.bind(streamKey, chosen.id, now);
-    return { backend: structuredClone(chosen), decision: repick ? 'repick' : 'new' };
+    const costs = candidates.map((b) => placementCost(b, this.streamCount(b.id, now)));
+    return keep(candidates[cheapest(costs, random)] as BackendRecord, live ? 'repick' : 'new');
   }
 
   async setDraining(id: string, draining: boolean): Promise<void> {
@@ -135,6 +166,7 @@ export class MemoryStore implements BackendStore {
     this.rtcSessions.clear();
     this.nodes.clear();
     this.draining.clear();
+    this.backendStreams.clear();
   }
 
   private bind(streamKey: string, backendId: string, now: number): void {
@@ -143,21 +175,54 @@ export class MemoryStore implements BackendStore {
     if (this.streams.size >= (this.options.maxStreams ?? DEFAULT_MAX_STREAMS)) {
       throw new UnavailableError('stream binding table is full');
     }
-    this.streams.set(streamKey, { backendId, expiresAt: now + this.options.streamTtlMs });
+    const expiresAt = now + this.options.streamTtlMs;
+    this.streams.set(streamKey, { backendId, expiresAt });
+    const keys = this.backendStreams.get(backendId) ?? new Map<string, number>();
+    this.backendStreams.set(backendId, keys);
+    // Re-inserted on each refresh: with one TTL, map order is expiry order.
+    keys.delete(streamKey);
+    keys.set(streamKey, expiresAt);
+  }
+
+  private unbind(streamKey: string): void {
+    const bound = this.streams.get(streamKey);
+    if (!bound) return;
+    this.streams.delete(streamKey);
+    this.backendStreams.get(bound.backendId)?.delete(streamKey);
+  }
+
+  /** Live bindings to a backend; expired ones are forgotten on the way. */
+  private streamCount(backendId: string, now: number): number {
+    const keys = this.backendStreams.get(backendId);
+    if (!keys) return 0;
+    for (const [key, expiresAt] of keys) {
+      if (expiresAt > now) break;
+      keys.delete(key);
+    }
+    return keys.size;
+  }
+
+  private dropBindingsOf(backendId: string): void {
+    for (const key of this.backendStreams.get(backendId)?.keys() ?? []) {
+      if (this.streams.get(key)?.backendId === backendId) this.streams.delete(key);
+    }
+    this.backendStreams.delete(backendId);
   }
 
   /** Drops expired bindings. They sit in use order with one TTL, so the first live one ends the sweep. */
   private sweepStreams(now: number): void {
     for (const [key, binding] of this.streams) {
       if (binding.expiresAt > now) return;
-      this.streams.delete(key);
+      this.unbind(key);
     }
   }
 
   /** Forgets backends dead for longer than the alive window again (kept that long for the operator view). */
   private sweepBackends(now: number): void {
     for (const [id, backend] of this.backends) {
-      if (now - backend.updatedAt > 2 * this.options.aliveMs) this.backends.delete(id);
+      if (now - backend.updatedAt <= 2 * this.options.aliveMs) continue;
+      this.backends.delete(id);
+      this.dropBindingsOf(id);
     }
   }
 }

@@ -1,11 +1,16 @@
 // The state the control plane keeps: registered backends and stream -> backend bindings.
 // Two implementations (memory, Upstash Redis) pass one conformance suite.
 
-import type { BackendProtocol, BackendRecord, NodeRecord, RtcSession } from '../../shared/api-types.ts';
+import type { BackendProtocol, BackendRecord, BackendState, NodeRecord, RtcSession } from '../../shared/api-types.ts';
 
 export interface StoreOptions {
   /** A backend whose last heartbeat is older than this is dead. */
   aliveMs: number;
+  /**
+   * A backend a node reported (failed connection) is suspect: new streams avoid it. Without a
+   * heartbeat or a good probe for this long after the report it is dead. 5 s by default.
+   */
+  suspectMs?: number;
   /** A stream binding lives this long after its last use. */
   streamTtlMs: number;
   /** A WebRTC session lives this long after it is stored or last looked up by a node. */
@@ -17,6 +22,7 @@ export interface StoreOptions {
 }
 
 export const DEFAULT_MAX_BACKENDS = 10_000;
+export const DEFAULT_SUSPECT_MS = 5_000;
 export const DEFAULT_MAX_STREAMS = 200_000;
 
 /** WebRTC sessions: nodes look theirs up every 15 s, so two minutes outlives a missed beat. */
@@ -54,9 +60,13 @@ export interface BackendStore {
   /** Backends registered within twice the alive window (dead ones stay visible for a while). */
   listBackends(): Promise<BackendRecord[]>;
   /**
-   * The backend bound to `streamKey` while it is alive; otherwise binds a live backend that has a
-   * `proto` endpoint and is not draining, chosen by `random` in [0, 1). Null when no live backend
-   * has one. Throws UnavailableError when the binding table is full (live bindings are never evicted).
+   * The backend bound to `streamKey` while it is alive (draining or not: a binding stays);
+   * otherwise binds the cheapest live backend with a `proto` endpoint that is not draining
+   * (control/placement.ts; `random` in [0, 1) breaks ties), and says how: `existing`, `new` or
+   * `repick` (its binding pointed at a backend no longer alive). Suspect backends are used only
+   * when no alive one has the protocol. A registration with a new service/pid (a restarted origin)
+   * drops the bindings it had. Null when no live, non-draining backend has one. Throws
+   * UnavailableError when the binding table is full (live bindings are never evicted).
    */
   pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<Picked | null>;
   /** Marks a backend draining (no new streams are bound to it) or not; kept apart from its heartbeats. */
@@ -65,6 +75,12 @@ export interface BackendStore {
   listDraining(): Promise<string[]>;
   /** Live stream bindings (stream key -> backend id), at most `limit`. */
   listBindings(limit: number, now: number): Promise<Array<{ stream: string; backendId: string; ttlMs: number }>>;
+  /** A node's report: `ok` false marks the backend suspect (if not already), true clears it. False if unknown. */
+  reportBackend(id: string, ok: boolean, now: number): Promise<boolean>;
+  /** Binds `streamKey` to a backend that is not dead (an origin's on_publish); false if it cannot. */
+  bindStream(streamKey: string, backendId: string, now: number): Promise<boolean>;
+  /** Drops the binding of `streamKey` if it points at `backendId` (an origin's on_unpublish). */
+  unbindStream(streamKey: string, backendId: string): Promise<boolean>;
   /** Stores a WebRTC session under its ICE username for the RTC session TTL. */
   putRtcSession(session: RtcSession): Promise<void>;
   /** The session, with its TTL refreshed; null when unknown or expired. */
@@ -95,6 +111,22 @@ export function registrationKind(
 
 export function isAlive(backend: BackendRecord, now: number, aliveMs: number): boolean {
   return now - backend.updatedAt <= aliveMs;
+}
+
+/** alive, suspect (reported within the suspect window, no heartbeat since) or dead. */
+export function backendState(
+  backend: BackendRecord,
+  now: number,
+  options: Pick<StoreOptions, 'aliveMs' | 'suspectMs'>,
+): BackendState {
+  if (!isAlive(backend, now, options.aliveMs)) return 'dead';
+  if (backend.suspectAt === undefined) return 'alive';
+  return now - backend.suspectAt <= (options.suspectMs ?? DEFAULT_SUSPECT_MS) ? 'suspect' : 'dead';
+}
+
+/** Whether a registration is the same slot run by a new process (restart): its streams are gone. */
+export function isRestart(existing: BackendRecord | undefined, next: BackendRecord): boolean {
+  return existing !== undefined && (existing.service !== next.service || existing.pid !== next.pid);
 }
 
 export function hasEndpoint(backend: BackendRecord, proto: BackendProtocol): boolean {

@@ -6,13 +6,16 @@ import { Redis } from '@upstash/redis';
 import type { BackendProtocol, BackendRecord, NodeRecord, RtcSession } from '../../shared/api-types.ts';
 import { UnavailableError } from '../../shared/errors.ts';
 import { type KeySpace, keySpace } from './keys.ts';
+import { BIND_STREAM, UNBIND_STREAM } from './scripts/bind-stream.ts';
 import { LIST_BACKENDS } from './scripts/list-backends.ts';
 import { LIST_BINDINGS } from './scripts/list-bindings.ts';
 import { PICK_BACKEND } from './scripts/pick-backend.ts';
 import { REGISTER_BACKEND } from './scripts/register-backend.ts';
+import { REPORT_BACKEND } from './scripts/report-backend.ts';
 import {
   type BackendStore,
   DEFAULT_MAX_BACKENDS,
+  DEFAULT_SUSPECT_MS,
   type Picked,
   type RouteDecision,
   type StoreOptions,
@@ -39,6 +42,9 @@ export class UpstashStore implements BackendStore {
   private readonly list: Script<string[]>;
   private readonly pick: Script<[string, RouteDecision] | null>;
   private readonly bindings: Script<string[]>;
+  private readonly report: Script<unknown>;
+  private readonly bind: Script<unknown>;
+  private readonly unbind: Script<unknown>;
 
   constructor(private readonly options: UpstashStoreOptions) {
     const redis = new Redis({
@@ -59,11 +65,26 @@ export class UpstashStore implements BackendStore {
     this.list = redis.createScript<string[]>(LIST_BACKENDS);
     this.pick = redis.createScript<[string, RouteDecision] | null>(PICK_BACKEND);
     this.bindings = redis.createScript<string[]>(LIST_BINDINGS);
+    this.report = redis.createScript<unknown>(REPORT_BACKEND);
+    this.bind = redis.createScript<unknown>(BIND_STREAM);
+    this.unbind = redis.createScript<unknown>(UNBIND_STREAM);
+  }
+
+  private get suspectMs(): string {
+    return String(this.options.suspectMs ?? DEFAULT_SUSPECT_MS);
+  }
+
+  private streamsOf(id: string): string {
+    return this.keys.backendStreamsPrefix + id;
+  }
+
+  private suspectOf(id: string): string {
+    return this.keys.suspectPrefix + id;
   }
 
   async upsertBackend(backend: BackendRecord, options?: UpsertOptions): Promise<UpsertResult> {
     const result = await this.register.exec(
-      [this.keys.backend(backend.id), this.keys.backendIndex],
+      [this.keys.backend(backend.id), this.keys.backendIndex, this.streamsOf(backend.id), this.suspectOf(backend.id)],
       [
         JSON.stringify(backend),
         backend.id,
@@ -73,6 +94,7 @@ export class UpstashStore implements BackendStore {
         backend.source ?? '',
         String(this.options.aliveMs),
         String(this.options.maxBackends ?? DEFAULT_MAX_BACKENDS),
+        this.keys.streamPrefix,
       ],
     );
     const kinds: Record<string, UpsertResult> = { '1': 'ok', '2': 'new', '3': 'changed', '0': 'taken' };
@@ -80,13 +102,49 @@ export class UpstashStore implements BackendStore {
   }
 
   async getBackend(id: string): Promise<BackendRecord | null> {
-    const json = await this.redis.get<string>(this.keys.backend(id));
-    return typeof json === 'string' ? (JSON.parse(json) as BackendRecord) : null;
+    const [json, at] = await this.redis.mget<(string | null)[]>(this.keys.backend(id), this.suspectOf(id));
+    return typeof json === 'string' ? withReport(json, at) : null;
   }
 
   async listBackends(): Promise<BackendRecord[]> {
-    const rows = (await this.list.exec([this.keys.backendIndex], [this.keys.backendPrefix])) ?? [];
-    return rows.map((json) => JSON.parse(json) as BackendRecord);
+    const rows =
+      (await this.list.exec([this.keys.backendIndex], [this.keys.backendPrefix, this.keys.suspectPrefix])) ?? [];
+    const out: BackendRecord[] = [];
+    for (let i = 0; i + 1 < rows.length; i += 2) out.push(withReport(rows[i] as string, rows[i + 1]));
+    return out;
+  }
+
+  async reportBackend(id: string, ok: boolean, now: number): Promise<boolean> {
+    const result = await this.report.exec(
+      [this.keys.backend(id), this.suspectOf(id)],
+      [ok ? '1' : '0', String(now), String(2 * this.options.aliveMs)],
+    );
+    return Number(result) === 1;
+  }
+
+  async bindStream(streamKey: string, backendId: string, now: number): Promise<boolean> {
+    const result = await this.bind.exec(
+      [this.keys.stream(streamKey), this.keys.backend(backendId), this.streamsOf(backendId)],
+      [
+        String(now),
+        String(this.options.aliveMs),
+        this.suspectMs,
+        String(this.options.streamTtlMs),
+        backendId,
+        streamKey,
+        this.keys.backendStreamsPrefix,
+        this.keys.suspectPrefix,
+      ],
+    );
+    return Number(result) === 1;
+  }
+
+  async unbindStream(streamKey: string, backendId: string): Promise<boolean> {
+    const result = await this.unbind.exec(
+      [this.keys.stream(streamKey), this.keys.backend(backendId), this.streamsOf(backendId)],
+      [backendId, streamKey],
+    );
+    return Number(result) === 1;
   }
 
   async pickBackend(streamKey: string, proto: BackendProtocol, now: number, random: number): Promise<Picked | null> {
@@ -99,6 +157,10 @@ export class UpstashStore implements BackendStore {
         String(random),
         String(this.options.streamTtlMs),
         this.keys.backendPrefix,
+        this.suspectMs,
+        this.keys.backendStreamsPrefix,
+        streamKey,
+        this.keys.suspectPrefix,
       ],
     );
     if (!Array.isArray(picked) || typeof picked[0] !== 'string') return null;
@@ -144,16 +206,33 @@ export class UpstashStore implements BackendStore {
   async upsertNode(node: NodeRecord): Promise<void> {
     // Same atomic record + index script as backends, in the node key space; any source, 1,000 nodes.
     const result = await this.register.exec(
-      [this.keys.node(node.id), this.keys.nodeIndex],
-      [JSON.stringify(node), node.id, String(node.updatedAt), String(2 * this.options.aliveMs), '0', '', '0', '1000'],
+      [this.keys.node(node.id), this.keys.nodeIndex, this.keys.node(node.id), this.keys.node(`${node.id}:none`)],
+      [
+        JSON.stringify(node),
+        node.id,
+        String(node.updatedAt),
+        String(2 * this.options.aliveMs),
+        '0',
+        '',
+        '0',
+        '1000',
+        '',
+      ],
     );
     if (Number(result) < 1) throw new UnavailableError('node table is full');
   }
 
   async listNodes(): Promise<NodeRecord[]> {
-    const rows = (await this.list.exec([this.keys.nodeIndex], [this.keys.nodePrefix])) ?? [];
-    return rows.map((json) => JSON.parse(json) as NodeRecord);
+    const rows = (await this.list.exec([this.keys.nodeIndex], [this.keys.nodePrefix, ''])) ?? [];
+    return rows.filter((_, i) => i % 2 === 0).map((json) => JSON.parse(json) as NodeRecord);
   }
 
   async close(): Promise<void> {}
+}
+
+/** A record with its failure report (kept in its own key) folded in. */
+function withReport(json: string, at: string | null | undefined): BackendRecord {
+  const record = JSON.parse(json) as BackendRecord;
+  if (at) record.suspectAt = Number(at);
+  return record;
 }

@@ -15,6 +15,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { ConnectionLimits, ListenAddress } from '../../shared/config.ts';
 import type { Logger } from '../../shared/log.ts';
 import { type Admission, type Admitted, refusalLogger } from '../admission.ts';
+import type { BackendHealth } from '../backend-health.ts';
 import type { ControlClient } from '../control-client.ts';
 import { StallError, StallTimer } from '../relay-pipe.ts';
 import { nextSessionId } from '../session-id.ts';
@@ -37,6 +38,7 @@ export interface HttpStreamServer {
 
 export interface HttpStreamDeps {
   control: ControlClient;
+  health?: BackendHealth;
   logger: Logger;
   /** Handles every request that is not a live stream. */
   /** `env` carries the Node request (`incoming`), so handlers can see the client's address. */
@@ -104,7 +106,7 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
           source.on('resume', stall.stop);
           res.once('close', stall.stop);
         });
-        relayLiveStream(req, res, deps.control, log, () => admitted?.release()).catch((err) => {
+        relayLiveStream(req, res, deps.control, log, () => admitted?.release(), deps.health).catch((err) => {
           log.error('http stream relay crashed', { err: String(err) });
           res.destroy();
         });

@@ -9,6 +9,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { errorMessage, SwitchyardError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { streamFromHttp, streamKey } from '../../shared/stream-identity.ts';
+import type { BackendHealth } from '../backend-health.ts';
 import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
 import { StallError } from '../relay-pipe.ts';
@@ -54,6 +55,7 @@ export async function relayLiveStream(
   log: Logger,
   /** Called once the request waits on the origin: it no longer counts as pending. */
   onWaiting?: () => void,
+  health?: BackendHealth,
 ): Promise<void> {
   const url = req.url ?? '/';
   const startedAt = Date.now();
@@ -73,7 +75,7 @@ export async function relayLiveStream(
   }
   let route: Awaited<ReturnType<ControlClient['route']>>;
   try {
-    route = await control.route({ ...identity, proto: 'http' });
+    route = await control.route({ ...identity, proto: 'http', action: 'play', ip: req.socket.remoteAddress ?? '' });
   } catch (err) {
     closed(routeFailure(err), errorMessage(err));
     const status = err instanceof SwitchyardError ? err.status : 502;
@@ -110,6 +112,7 @@ export async function relayLiveStream(
     else connected();
   });
   const log2 = log.child({ stream: streamKey(identity), backend: route.backend.id });
+  const target = { id: route.backend.id, ...route.address };
   let finished = false;
   let timedOut = false;
   let responded = false;
@@ -128,6 +131,8 @@ export async function relayLiveStream(
   upstream.on('error', (err) => {
     const reason = timedOut ? 'backend_timeout' : responded ? 'backend_gone' : 'backend_refused';
     closed(reason, err.message, log2);
+    if (reason === 'backend_gone') health?.relayLost(target, err.message);
+    else health?.connectFailed(target, err.message);
     sendJsonError(res, 502, 'upstream', 'backend request failed');
   });
   upstream.on('response', (backendRes) => {
@@ -143,6 +148,7 @@ export async function relayLiveStream(
     });
     backendRes.on('error', (err) => {
       closed('backend_gone', err.message, log2);
+      health?.relayLost(target, err.message);
       res.destroy();
     });
     log2.info('http stream relay started', { status: backendRes.statusCode });

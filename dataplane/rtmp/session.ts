@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { errorMessage, ProtocolError, UpstreamError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { streamFromRtmp, streamKey } from '../../shared/stream-identity.ts';
+import type { BackendAddress, BackendHealth } from '../backend-health.ts';
 import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
 import { type PipeCounters, pipeThrough, StallError } from '../relay-pipe.ts';
@@ -32,6 +33,8 @@ export interface RtmpSessionDeps {
   timeouts: RtmpTimeouts;
   version: string;
   limits?: RtmpSessionLimits;
+  /** Reports origins this node cannot reach (docs/failover.md). */
+  health?: BackendHealth;
 }
 
 export class RtmpSession {
@@ -48,6 +51,8 @@ export class RtmpSession {
     id: '',
     client: '',
   };
+  /** The origin this session relays to, for failure reports. */
+  private target: BackendAddress | undefined;
   readonly counters = { up: { bytes: 0 } as PipeCounters, down: { bytes: 0 } as PipeCounters };
   private log: Logger;
 
@@ -94,24 +99,44 @@ export class RtmpSession {
 
     const status = request.kind === 'publish' ? 'NetStream.Publish.BadName' : 'NetStream.Play.StreamNotFound';
     this.arm(this.deps.timeouts.backendPhaseMs, 'backend_timeout', 'backend did not answer in time');
-    let route: Awaited<ReturnType<ControlClient['route']>>;
-    try {
-      route = await this.deps.control.route({ ...identity, proto: 'rtmp' });
-    } catch (err) {
-      const reason = routeFailure(err);
-      this.fail(
-        request,
-        status,
-        reason,
-        reason === 'no_backend' ? `no backend: ${errorMessage(err)}` : errorMessage(err),
-      );
-      return;
+    let backend: Socket | undefined;
+    // A refused or silent origin is reported (suspect at once), then the stream is routed once
+    // more: the control plane now places it on a live origin.
+    for (let attempt = 1; backend === undefined; attempt++) {
+      let route: Awaited<ReturnType<ControlClient['route']>>;
+      try {
+        route = await this.deps.control.route({
+          ...identity,
+          proto: 'rtmp',
+          action: request.kind,
+          ip: this.client.remoteAddress ?? '',
+        });
+      } catch (err) {
+        const reason = routeFailure(err);
+        this.fail(
+          request,
+          status,
+          reason,
+          reason === 'no_backend' ? `no backend: ${errorMessage(err)}` : errorMessage(err),
+        );
+        return;
+      }
+      if (this.closed) return;
+      this.target = { id: route.backend.id, ...route.address };
+      try {
+        backend = await this.dial(route.address.host, route.address.port);
+      } catch (err) {
+        await this.deps.health?.connectFailed(this.target, errorMessage(err));
+        if (attempt >= 2 || this.closed || !this.deps.health) {
+          this.fail(request, status, 'backend_refused', errorMessage(err));
+          return;
+        }
+      }
     }
     try {
       if (this.closed) return;
-      this.log = this.log.child({ backend: route.backend.id });
-      this.view.backend = route.backend.id;
-      const backend = await this.dial(route.address.host, route.address.port);
+      this.log = this.log.child({ backend: this.target?.id });
+      this.view.backend = this.target?.id;
       const backendInput = new SocketReader(backend);
       const session = await runBackendPhase(backend, backendInput, request);
       if (this.closed) return;
@@ -200,12 +225,18 @@ export class RtmpSession {
       socket.once('connect', () => resolve(socket));
       socket.once('error', (err) => reject(new UpstreamError(`backend ${host}:${port}: ${err.message}`)));
       socket.on('close', () => {
-        if (this.relaying) this.close('backend_gone', 'backend closed');
+        if (this.relaying) this.backendLost('backend closed');
       });
       socket.on('error', (err) => {
-        if (this.relaying) this.close('backend_gone', `backend error: ${err.message}`);
+        if (this.relaying) this.backendLost(`backend error: ${err.message}`);
       });
     });
+  }
+
+  private backendLost(detail: string): void {
+    if (this.closed) return;
+    if (this.target) this.deps.health?.relayLost(this.target, detail);
+    this.close('backend_gone', detail);
   }
 
   private arm(ms: number, reason: CloseReason, detail: string): void {

@@ -135,15 +135,84 @@ export function storeConformance(
       await store.close();
     });
 
-    it('survives a restart of the bound backend (same server id, new pid)', async () => {
+    it('drops the bindings of a restarted backend (new pid), and only those', async () => {
       const store = await makeStore();
       await store.upsertBackend(backend('a', T0));
       await store.upsertBackend(backend('b', T0));
-      const first = await route(store, 's', T0, 0);
-      await store.upsertBackend(backend(first.backend.id, T0 + 5, { pid: '999' }));
-      const again = await route(store, 's', T0 + 10, 0.99);
-      assert.equal(again.backend.id, first.backend.id);
-      assert.equal(again.backend.pid, '999');
+      assert.equal((await route(store, 'on-a', T0, 0)).backend.id, 'a');
+      assert.equal((await route(store, 'on-b', T0, 0)).backend.id, 'b');
+      const busy = { cpu: 0.1, connections: 0, kbps: 0, sample: { at: 0, bytes: 0 }, score: 10 };
+      // A heartbeat of the same process keeps the binding, however loaded.
+      await store.upsertBackend(backend('a', T0 + 5, { load: busy }));
+      assert.equal((await route(store, 'on-a', T0 + 6, 0)).backend.id, 'a');
+      // New pid: the old process's streams are gone; the stream is placed afresh, on the cheaper b.
+      await store.upsertBackend(backend('a', T0 + 10, { pid: '999', load: busy }));
+      assert.equal((await route(store, 'on-a', T0 + 11, 0)).backend.id, 'b');
+      assert.equal((await route(store, 'on-b', T0 + 11, 0)).backend.id, 'b');
+      await store.close();
+    });
+
+    it('places new streams on the least loaded backend, counting the streams it bound', async () => {
+      const store = await makeStore();
+      const load = (score: number) => ({ cpu: 0, connections: score, kbps: 0, sample: { at: 0, bytes: 0 }, score });
+      await store.upsertBackend(backend('a', T0, { load: load(4) }));
+      await store.upsertBackend(backend('b', T0, { load: load(0) }));
+      await store.upsertBackend(backend('c', T0, { load: load(1), weight: 2 }));
+      const placed: string[] = [];
+      for (let i = 0; i < 9; i++) placed.push((await route(store, `l${i}`, T0, 0.5)).backend.id);
+      // Costs (score + bound) / weight, the cheapest each time, a tie to the draw (0.5: the second):
+      // b 0 -> c 0.5 -> c 1 (ties b 1) -> b 1 -> c 1.5 -> c 2 (ties b 2) -> b 2 ... a (4) never.
+      const count = (id: string) => placed.filter((p) => p === id).length;
+      assert.deepEqual(placed, ['b', 'c', 'c', 'b', 'c', 'c', 'b', 'c', 'c']);
+      assert.deepEqual([count('a'), count('b'), count('c')], [0, 3, 6]);
+      // A bound stream stays put whatever the load says.
+      assert.equal((await route(store, 'l0', T0, 0)).backend.id, placed[0]);
+      await store.close();
+    });
+
+    it('avoids a reported backend at once, uses it only when nothing else lives, forgets it when dead', async () => {
+      const store = await makeStore({ suspectMs: 5_000 });
+      const T1 = T0 + 100_000;
+      await store.upsertBackend(backend('a', T0));
+      // b's heartbeat is older: it dies (by TTL) 200 s before a does.
+      await store.upsertBackend(backend('b', T0 - 200_000));
+      assert.equal((await route(store, 's', T0, 0)).backend.id, 'a');
+      assert.equal(await store.reportBackend('a', false, T0 + 100), true);
+      assert.equal(await store.reportBackend('nope', false, T0 + 100), false);
+      assert.equal((await store.getBackend('a'))?.suspectAt, T0 + 100);
+      // The stream moves off the suspect backend, new streams avoid it.
+      assert.equal((await route(store, 's', T0 + 200, 0)).backend.id, 'b');
+      assert.equal((await route(store, 'new', T0 + 200, 0)).backend.id, 'b');
+      // A good probe clears the report; a later report starts a new window.
+      await store.reportBackend('a', true, T0 + 300);
+      assert.equal((await route(store, 'back', T0 + 400, 0)).backend.id, 'a');
+      await store.reportBackend('a', false, T1);
+      await store.reportBackend('a', false, T1 + 4_000); // a repeat does not stretch the window
+      // b is dead by TTL: a suspect backend beats none, the bound one first, within the window only.
+      assert.equal((await route(store, 's', T1 + 1, 0)).backend.id, 'a');
+      assert.equal((await route(store, 'x', T1 + 4_999, 0)).backend.id, 'a');
+      await assert.rejects(route(store, 'y', T1 + 5_001, 0), NoBackendError);
+      // The next heartbeat makes a alive again.
+      await store.upsertBackend(backend('a', T1 + 6_000));
+      assert.equal((await store.getBackend('a'))?.suspectAt, undefined);
+      assert.equal((await route(store, 'z', T1 + 6_001, 0.99)).backend.id, 'a');
+      await store.close();
+    });
+
+    it('binds a stream where an origin says it is published, and unbinds it from that origin only', async () => {
+      const store = await makeStore();
+      await store.upsertBackend(backend('a', T0));
+      await store.upsertBackend(backend('b', T0));
+      assert.equal((await route(store, 's', T0, 0)).backend.id, 'a');
+      const key = '__defaultVhost__/live/s';
+      assert.equal(await store.bindStream(key, 'b', T0 + 1), true);
+      assert.equal(await store.bindStream(key, 'nope', T0 + 1), false);
+      assert.equal((await route(store, 's', T0 + 2, 0)).backend.id, 'b');
+      assert.equal(await store.unbindStream(key, 'a'), false);
+      assert.equal((await route(store, 's', T0 + 3, 0)).backend.id, 'b');
+      assert.equal(await store.unbindStream(key, 'b'), true);
+      // Unbound: placed afresh; b no longer counts it, so the tie goes to the draw.
+      assert.equal((await route(store, 's', T0 + 4, 0)).backend.id, 'a');
       await store.close();
     });
 
@@ -185,6 +254,44 @@ export function storeConformance(
       await store.setDraining('b', false);
       assert.deepEqual(await store.listDraining(), []);
       assert.equal((await route(store, 'back', T0 + 4, 0)).backend.id, 'a');
+      await store.close();
+    });
+
+    it('places by load among backends neither draining nor suspect, and says how each stream was placed', async () => {
+      const store = await makeStore({ suspectMs: 5_000 });
+      const load = (score: number) => ({ cpu: 0, connections: score, kbps: 0, sample: { at: 0, bytes: 0 }, score });
+      // a is the cheapest but draining, b is suspect, c is the dearest of the three: c gets the streams.
+      await store.upsertBackend(backend('a', T0, { load: load(0) }));
+      await store.upsertBackend(backend('b', T0, { load: load(1) }));
+      await store.upsertBackend(backend('c', T0, { load: load(5) }));
+      const onA = await route(store, 'on-a', T0, 0.5);
+      assert.deepEqual([onA.backend.id, onA.decision], ['a', 'new']);
+      await store.setDraining('a', true);
+      await store.reportBackend('b', false, T0 + 10);
+      for (const random of [0, 0.5, 0.99]) {
+        const placed = await route(store, `n-${random}`, T0 + 20, random);
+        assert.deepEqual([placed.backend.id, placed.decision], ['c', 'new']);
+      }
+      // The draining backend keeps its stream (existing); a stream bound to b moves (repick).
+      assert.deepEqual(
+        [(await route(store, 'on-a', T0 + 30, 0)).backend.id, (await route(store, 'on-a', T0 + 31, 0)).decision],
+        ['a', 'existing'],
+      );
+      assert.equal(await store.bindStream('__defaultVhost__/live/was-b', 'b', T0 + 40), true);
+      const moved = await route(store, 'was-b', T0 + 41, 0);
+      assert.deepEqual([moved.backend.id, moved.decision], ['c', 'repick']);
+      // c gone too: the suspect b is the only one left that may take new streams (never the draining a).
+      await store.setDraining('c', true);
+      const last = await route(store, 'last', T0 + 50, 0);
+      assert.deepEqual([last.backend.id, last.decision], ['b', 'new']);
+      // b's next heartbeat (same process) clears the report: a heartbeat, not a registration.
+      assert.equal(await store.upsertBackend(backend('b', T0 + 60, { load: load(1) })), 'ok');
+      assert.equal((await store.getBackend('b'))?.suspectAt, undefined);
+      // Its restart (new pid) is a change, and drops what was bound to it.
+      assert.equal(await store.upsertBackend(backend('b', T0 + 70, { pid: '2', load: load(1) })), 'changed');
+      const bound = (await store.listBindings(100, T0 + 71)).map((x) => x.stream);
+      assert.equal(bound.includes('__defaultVhost__/live/last'), false);
+      assert.equal(bound.includes('__defaultVhost__/live/on-a'), true);
       await store.close();
     });
 
