@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/log.ts';
 import type { BackendAddress, BackendHealth } from '../backend-health.ts';
 import type { CloseReason } from '../close-reason.ts';
 import type { PipeCounters } from '../relay-pipe.ts';
+import { sessionMetrics } from '../session-metrics.ts';
 import type { SocketReader } from '../socket-reader.ts';
 import type { BackendSession } from './backend-phase.ts';
 import type { RelayPosition } from './chunk-relay.ts';
@@ -77,6 +78,7 @@ export class PublishFailover {
     if (this.publisher) this.publisher.detachOrigin();
     else this.publisher = this.messageLevel(position);
     host.log().warn('rtmp publisher failover', { detail, failover: this.failovers });
+    sessionMetrics.publisherFailover('started');
     host.arm(host.backendPhaseMs, 'backend_timeout', `failover: no origin took the stream (${detail})`);
     // Reported before routing again, so the pick avoids the dead origin.
     if (lost) await host.health.publishCut(lost, detail);
@@ -106,8 +108,10 @@ export class PublishFailover {
           if (!this.originLost(why)) host.close('backend_gone', why);
         },
         onFailure: (reason, why) => host.close(reason, why),
-        onResumed: () =>
-          host.log().info('rtmp publisher resumed at a keyframe', { sinceFailureMs: Date.now() - this.failedAt }),
+        onResumed: () => {
+          sessionMetrics.publisherFailover('resumed');
+          host.log().info('rtmp publisher resumed at a keyframe', { sinceFailureMs: Date.now() - this.failedAt });
+        },
       },
       position,
       this.request.reader.states,

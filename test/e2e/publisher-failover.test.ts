@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { playFor, probeUntilAv, publishTestStream } from '../helpers/ffmpeg.ts';
 import { type Child, waitFor } from '../helpers/processes.ts';
+import { sampleValue } from '../helpers/prometheus.ts';
 import { streamBoundTo } from '../helpers/switchyard.ts';
 import { startTwoOrigins, type TwoOrigins } from '../helpers/two-origins.ts';
 
@@ -70,6 +71,10 @@ describe('RTMP publisher failover', () => {
     assert.match(log, /"msg":"rtmp publisher failover"/);
     assert.doesNotMatch(log, /"msg":"rtmp session closed".*"kind":"publish"/, 'the publish session stayed open');
 
+    const metrics = await (await fetch(`http://127.0.0.1:${sy.systemPort}/metrics`)).text();
+    const failovers = (outcome: string) =>
+      sampleValue(metrics, 'switchyard_rtmp_publisher_failovers_total', { outcome });
+    assert.deepEqual([failovers('started'), failovers('resumed')], [1, 1]);
     const republished = /"msg":"rtmp publisher re-published".*"tookMs":(\d+)/.exec(log);
     const figures = {
       republishTookMs: Number(republished?.[1]),
