@@ -46,6 +46,15 @@ export class BackendHealth {
     await this.report(backend.id, detail);
   }
 
+  /**
+   * A live publish lost its origin: report now, without the probe. An origin does not end a
+   * publisher's stream by itself, and a port probe right after a kill -9 can still reach the
+   * dying process's listening socket.
+   */
+  async publishCut(backend: BackendAddress, detail: string): Promise<void> {
+    await this.report(backend.id, detail);
+  }
+
   /** A relay lost its origin: report it if its port no longer answers. */
   async relayLost(backend: BackendAddress, detail: string): Promise<void> {
     if (await probeTcp(backend.host, backend.port)) return;

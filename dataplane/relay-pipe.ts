@@ -50,6 +50,7 @@ export class StallTimer {
 /**
  * Starts relaying `from` -> `to`; errors thrown by `transform` go to `onError`, and so does a
  * StallError when `to` stays backed up for `options.writeStallMs` (0 or unset: never).
+ * Returns a function that stops the relay (its listeners and timer), leaving both sockets open.
  */
 export function pipeThrough(
   from: Socket,
@@ -58,7 +59,7 @@ export function pipeThrough(
   onError: (err: unknown) => void,
   counters: PipeCounters = { bytes: 0 },
   options: { writeStallMs?: number } = {},
-): void {
+): () => void {
   const out: Buffer[] = [];
   const stallMs = options.writeStallMs ?? 0;
   const stall = new StallTimer(stallMs, () => onError(new StallError(stallMs)));
@@ -67,7 +68,7 @@ export function pipeThrough(
     from.resume();
   };
   to.once('close', stall.stop);
-  from.on('data', (data: Buffer) => {
+  const onData = (data: Buffer) => {
     try {
       transform(data, out);
     } catch (err) {
@@ -95,5 +96,12 @@ export function pipeThrough(
       to.once('drain', resume);
       stall.start();
     }
-  });
+  };
+  from.on('data', onData);
+  return () => {
+    from.off('data', onData);
+    to.off('drain', resume);
+    to.off('close', stall.stop);
+    stall.stop();
+  };
 }

@@ -35,6 +35,12 @@ const firstMedia = defaultRegistry.histogram(
   [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 );
 
+const failovers = defaultRegistry.counter(
+  'switchyard_rtmp_publisher_failovers_total',
+  'RTMP publishes moved to another origin after theirs died: started, and resumed (media on the new origin).',
+  ['outcome'],
+);
+
 /** `rtmp session closed` -> rtmp: every close line names its protocol first. */
 function protocolOf(message: string): string {
   return message.slice(0, message.indexOf(' '));
@@ -52,6 +58,9 @@ export const sessionMetrics = {
     if (protocol !== 'rtmp') return;
     if (typeof fields?.upBytes === 'number') closedBytes.up += fields.upBytes;
     if (typeof fields?.downBytes === 'number') closedBytes.down += fields.downBytes;
+  },
+  publisherFailover(outcome: 'started' | 'resumed'): void {
+    failovers.inc({ outcome });
   },
   relayStarted(protocol: SessionProtocol, sinceMs: number): void {
     firstMedia.observe({ protocol }, Math.max(0, Date.now() - sinceMs) / 1000);

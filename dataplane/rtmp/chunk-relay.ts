@@ -35,6 +35,24 @@ export interface ChunkRelayOptions {
   /** Message stream id on the source side and its counterpart on the destination side. */
   msidFrom: number;
   msidTo: number;
+  /** Sees each relayed chunk's payload bytes (a publisher's sequence headers are kept this way). */
+  tap?: ChunkTap;
+}
+
+export interface ChunkTap {
+  /** Payload bytes [start, end) of `buf` of the chunk whose header is `h`. */
+  chunk(h: ChunkHeader, buf: Buffer, start: number, end: number): void;
+  /** More payload of chunk stream `csid`'s current chunk, from the next read. */
+  more(csid: number, buf: Buffer, start: number, end: number): void;
+}
+
+/** Where the relay stopped: unparsed bytes and how many bytes of a cut chunk are still to come. */
+export interface RelayPosition {
+  /** Bytes received but not relayed; they begin with a chunk header. */
+  carry: Buffer;
+  /** Payload bytes of the current chunk not received yet (they precede the next header). */
+  skip: number;
+  chunkSize: number;
 }
 
 export class ChunkRelay {
@@ -43,6 +61,7 @@ export class ChunkRelay {
   private readonly sink: ChunkStates;
   private readonly msidFrom: number;
   private readonly msidTo: number;
+  private readonly tap: ChunkTap | undefined;
   private readonly h: ChunkHeader = newChunkHeader();
   private carry: Buffer | undefined;
   /** Payload bytes of the current chunk still to forward (pass) or discard (skip). */
@@ -57,6 +76,19 @@ export class ChunkRelay {
     this.chunkSize = options.chunkSize;
     this.msidFrom = options.msidFrom;
     this.msidTo = options.msidTo;
+    this.tap = options.tap;
+  }
+
+  /** Stops relaying: what a message-level reader of the same source needs to carry on. */
+  detach(): RelayPosition {
+    const position = {
+      carry: this.carry ?? Buffer.alloc(0),
+      skip: this.passRemaining + this.skipRemaining,
+      chunkSize: this.chunkSize,
+    };
+    this.carry = undefined;
+    this.passRemaining = this.skipRemaining = 0;
+    return position;
   }
 
   /** Appends to `out` the segments to send for `data`, in order. */
@@ -71,6 +103,7 @@ export class ChunkRelay {
       const n = Math.min(this.passRemaining, buf.length);
       this.passRemaining -= n;
       at = n;
+      this.tap?.more(this.h.csid, buf, 0, n);
     }
     let runStart = 0;
     if (this.skipRemaining > 0) {
@@ -123,6 +156,7 @@ export class ChunkRelay {
         commitChunkHeader(this.source, h);
       }
       if (control) this.applyControl(h.type, buf.subarray(h.payloadStart, payloadEnd));
+      this.tap?.chunk(h, buf, h.payloadStart, Math.min(payloadEnd, buf.length));
       if (payloadEnd > buf.length) {
         this.passRemaining = payloadEnd - buf.length;
         at = buf.length;

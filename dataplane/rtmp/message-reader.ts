@@ -25,6 +25,11 @@ export interface MessageReaderOptions {
   maxPartials?: number;
   /** Most chunk streams ever used (default 64; the chunk stream id space is 65,599). */
   maxChunkStreams?: number;
+  /**
+   * Taking over a connection mid-stream (chunk states copied from a relay): continuation chunks
+   * of messages that began before are dropped instead of refused.
+   */
+  resumeMidStream?: boolean;
 }
 
 interface PartialMessage {
@@ -96,6 +101,7 @@ export class MessageReader {
         this.reserved += h.length;
       }
       const partial = this.partials.get(h.csid);
+      if (!partial && this.options.resumeMidStream) continue;
       if (!partial) throw new ProtocolError(`continuation chunk on chunk stream ${h.csid} without a message`);
       partial.filled += chunk.copy(partial.payload, partial.filled);
       if (h.remainingAfter > 0) continue;

@@ -1,5 +1,6 @@
 // One RTMP client connection: client phase, routing, backend phase, then a two-way chunk relay.
-// The session owns both sockets and its timer; close(reason) is idempotent and releases all.
+// A publish whose origin dies fails over to another origin without the publisher noticing
+// (docs/failover.md). The session owns its sockets and timer; close(reason) is idempotent.
 
 import { connect, type Socket } from 'node:net';
 import { errorMessage, ProtocolError, UpstreamError } from '../../shared/errors.ts';
@@ -17,6 +18,7 @@ import { ChunkRelay } from './chunk-relay.ts';
 import { type ClientRequest, type RtmpSessionLimits, runClientPhase } from './client-phase.ts';
 import { onStatus, setChunkSize } from './commands.ts';
 import { ChunkStream } from './message-types.ts';
+import { type FailoverHost, type OriginConnection, PUBLISH_STALL_MS, PublishFailover } from './publish-failover.ts';
 
 export interface RtmpTimeouts {
   /** Handshake plus commands up to publish/play. */
@@ -53,6 +55,12 @@ export class RtmpSession {
   };
   /** The origin this session relays to, for failure reports. */
   private target: BackendAddress | undefined;
+  /** Set for a publish: it fails over to another origin when its origin dies. */
+  private failover: PublishFailover | undefined;
+  private up: ChunkRelay | undefined;
+  private stopPipes: Array<() => void> = [];
+  /** The session's log with its stream; `log` adds the current origin. */
+  private streamLog: Logger;
   readonly counters = { up: { bytes: 0 } as PipeCounters, down: { bytes: 0 } as PipeCounters };
   private log: Logger;
 
@@ -61,7 +69,7 @@ export class RtmpSession {
     private readonly deps: RtmpSessionDeps,
     private readonly onClosed: (session: RtmpSession) => void,
   ) {
-    this.log = deps.logger;
+    this.log = this.streamLog = deps.logger;
     client.setNoDelay(true);
     client.on('error', (err) => this.close('client_gone', `client error: ${err.message}`));
     client.on('close', () => this.close('client_gone', 'client closed'));
@@ -94,54 +102,24 @@ export class RtmpSession {
       }
     })();
     if (!identity) return;
-    this.log = this.log.child({ stream: streamKey(identity), kind: request.kind });
+    this.log = this.streamLog = this.log.child({ stream: streamKey(identity), kind: request.kind });
     Object.assign(this.view, { stream: streamKey(identity), kind: request.kind });
 
     const status = request.kind === 'publish' ? 'NetStream.Publish.BadName' : 'NetStream.Play.StreamNotFound';
     this.arm(this.deps.timeouts.backendPhaseMs, 'backend_timeout', 'backend did not answer in time');
-    let backend: Socket | undefined;
-    // A refused or silent origin is reported (suspect at once), then the stream is routed once
-    // more: the control plane now places it on a live origin.
-    for (let attempt = 1; backend === undefined; attempt++) {
-      let route: Awaited<ReturnType<ControlClient['route']>>;
-      try {
-        route = await this.deps.control.route({
-          ...identity,
-          proto: 'rtmp',
-          action: request.kind,
-          ip: this.client.remoteAddress ?? '',
-        });
-      } catch (err) {
-        const reason = routeFailure(err);
-        this.fail(
-          request,
-          status,
-          reason,
-          reason === 'no_backend' ? `no backend: ${errorMessage(err)}` : errorMessage(err),
-        );
-        return;
-      }
-      if (this.closed) return;
-      this.target = { id: route.backend.id, ...route.address };
-      try {
-        backend = await this.dial(route.address.host, route.address.port);
-      } catch (err) {
-        await this.deps.health?.connectFailed(this.target, errorMessage(err));
-        if (attempt >= 2 || this.closed || !this.deps.health) {
-          this.fail(request, status, 'backend_refused', errorMessage(err));
-          return;
-        }
-      }
+    const origin = await this.connectOrigin(identity, request);
+    if (!origin) return;
+    if ('reason' in origin) {
+      this.fail(request, status, origin.reason, origin.detail);
+      return;
     }
-    try {
-      if (this.closed) return;
-      this.log = this.log.child({ backend: this.target?.id });
-      this.view.backend = this.target?.id;
-      const backendInput = new SocketReader(backend);
-      const session = await runBackendPhase(backend, backendInput, request);
-      if (this.closed) return;
-      this.disarm();
+    const { backend, input: backendInput, session } = origin;
+    this.disarm();
+    const health = this.deps.health;
+    if (request.kind === 'publish' && health)
+      this.failover = new PublishFailover(this.failoverHost(health, identity, request), request);
 
+    try {
       // Each decoder must expect the chunk size its source uses; announce only real changes
       // (a publisher echoes what it is told, and every extra change is one more thing to get wrong).
       if (request.reader.chunkSize !== DEFAULT_CHUNK_SIZE) {
@@ -156,7 +134,9 @@ export class RtmpSession {
         chunkSize: request.reader.chunkSize,
         msidFrom: request.msid,
         msidTo: session.msid,
+        tap: this.failover?.headers,
       });
+      this.up = up;
       const down = new ChunkRelay({
         source: session.reader.states,
         sink: request.writer.states,
@@ -166,13 +146,27 @@ export class RtmpSession {
       });
       const upLeft = Buffer.concat([request.reader.takeRemaining(), clientInput.detach()]);
       const downLeft = Buffer.concat([session.reader.takeRemaining(), backendInput.detach()]);
-      const upError = (err: unknown) => this.close('bad_input', `relay from client: ${errorMessage(err)}`);
+      const upError = (err: unknown) =>
+        err instanceof StallError
+          ? this.backendLost(`origin took no data for ${PUBLISH_STALL_MS / 1000} s`)
+          : this.close('bad_input', `relay from client: ${errorMessage(err)}`);
       const downError = (err: unknown) =>
         err instanceof StallError
           ? this.close('client_stalled', errorMessage(err))
           : this.close('backend_gone', `relay from backend: ${errorMessage(err)}`);
-      pipeThrough(this.client, backend, (d, out) => up.push(d, out), upError, this.counters.up);
-      pipeThrough(backend, this.client, (d, out) => down.push(d, out), downError, this.counters.down, this.deps.limits);
+      // A publish whose origin stops taking data fails over like one whose origin closed.
+      const upLimits = { writeStallMs: this.failover ? PUBLISH_STALL_MS : 0 };
+      this.stopPipes = [
+        pipeThrough(this.client, backend, (d, out) => up.push(d, out), upError, this.counters.up, upLimits),
+        pipeThrough(
+          backend,
+          this.client,
+          (d, out) => down.push(d, out),
+          downError,
+          this.counters.down,
+          this.deps.limits,
+        ),
+      ];
       const first: Buffer[] = [];
       if (upLeft.length) up.push(upLeft, first);
       for (const b of first) backend.write(b);
@@ -190,6 +184,84 @@ export class RtmpSession {
     }
   }
 
+  /**
+   * Routes the stream and opens a session with its origin (connect, createStream, publish/play).
+   * An origin that refuses the connection or drops it before answering is reported (suspect at
+   * once), then the stream is routed once more: the control plane now places it on a live origin.
+   * An origin that answers with a refusal is not reported. Null when the session closed meanwhile.
+   */
+  private async connectOrigin(
+    identity: ReturnType<typeof streamFromRtmp>,
+    request: ClientRequest,
+  ): Promise<OriginConnection | { reason: CloseReason; detail: string } | null> {
+    for (let attempt = 1; ; attempt++) {
+      let route: Awaited<ReturnType<ControlClient['route']>>;
+      try {
+        route = await this.deps.control.route({
+          ...identity,
+          proto: 'rtmp',
+          action: request.kind,
+          ip: this.client.remoteAddress ?? '',
+        });
+      } catch (err) {
+        const reason = routeFailure(err);
+        return { reason, detail: reason === 'no_backend' ? `no backend: ${errorMessage(err)}` : errorMessage(err) };
+      }
+      if (this.closed) return null;
+      const target = { id: route.backend.id, ...route.address };
+      this.target = target;
+      this.log = this.streamLog.child({ backend: target.id });
+      this.view.backend = target.id;
+      let failure: unknown;
+      try {
+        const backend = await this.dial(route.address.host, route.address.port);
+        if (this.closed) return null;
+        const input = new SocketReader(backend);
+        try {
+          const session = await runBackendPhase(backend, input, request);
+          return this.closed ? null : { backend, input, session };
+        } catch (err) {
+          // The origin's own refusal (onStatus/_error) is about the stream, not the origin.
+          if (err instanceof UpstreamError)
+            return this.closed ? null : { reason: 'backend_refused', detail: errorMessage(err) };
+          backend.destroy();
+          failure = err;
+        }
+      } catch (err) {
+        failure = err;
+      }
+      await this.deps.health?.connectFailed(target, errorMessage(failure));
+      if (this.closed) return null;
+      if (attempt >= 2 || !this.deps.health) return { reason: 'backend_refused', detail: errorMessage(failure) };
+    }
+  }
+
+  private failoverHost(
+    health: BackendHealth,
+    identity: ReturnType<typeof streamFromRtmp>,
+    request: ClientRequest,
+  ): FailoverHost {
+    return {
+      client: this.client,
+      counters: this.counters.up,
+      health,
+      backendPhaseMs: this.deps.timeouts.backendPhaseMs,
+      log: () => this.log,
+      isClosed: () => this.closed,
+      dropOrigin: () => {
+        this.backend?.destroy();
+        this.backend = undefined;
+        for (const stop of this.stopPipes) stop();
+        this.stopPipes = [];
+        return { lost: this.target, position: (this.up as ChunkRelay).detach() };
+      },
+      connectOrigin: () => this.connectOrigin(identity, request),
+      arm: (ms, reason, detail) => this.arm(ms, reason, detail),
+      disarm: () => this.disarm(),
+      close: (reason, detail) => this.close(reason, detail),
+    };
+  }
+
   /** Idempotent: ends both sockets and the timer, logs why once, then tells the owner. */
   close(reason: CloseReason, detail = ''): void {
     if (this.closed) return;
@@ -197,6 +269,7 @@ export class RtmpSession {
     // After fail() the client's hang-up (or the flush timer) is expected: the failure is the reason.
     const why = this.failure ?? { reason, detail };
     this.disarm();
+    this.failover?.stop();
     this.client.destroy();
     this.backend?.destroy();
     logClose(this.log, 'rtmp session closed', why.reason, why.detail, {
@@ -224,17 +297,18 @@ export class RtmpSession {
       socket.setNoDelay(true);
       socket.once('connect', () => resolve(socket));
       socket.once('error', (err) => reject(new UpstreamError(`backend ${host}:${port}: ${err.message}`)));
+      // Only the current origin's end matters: one replaced by a failover is gone already.
       socket.on('close', () => {
-        if (this.relaying) this.backendLost('backend closed');
+        if (this.relaying && socket === this.backend) this.backendLost('backend closed');
       });
       socket.on('error', (err) => {
-        if (this.relaying) this.backendLost(`backend error: ${err.message}`);
+        if (this.relaying && socket === this.backend) this.backendLost(`backend error: ${err.message}`);
       });
     });
   }
 
   private backendLost(detail: string): void {
-    if (this.closed) return;
+    if (this.closed || this.failover?.originLost(detail)) return;
     if (this.target) this.deps.health?.relayLost(this.target, detail);
     this.close('backend_gone', detail);
   }

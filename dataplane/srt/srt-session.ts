@@ -8,7 +8,7 @@ import type { CloseReason } from '../close-reason.ts';
 import type { UdpListener } from '../udp-listener.ts';
 import { UdpSession } from '../udp-session.ts';
 import { decodeHandshake, type Handshake, HandshakeType, isHandshake, Rejection } from './handshake.ts';
-import { ControlType, controlType, isControl } from './packet.ts';
+import { ControlType, controlType, encodeControlHeader, isControl } from './packet.ts';
 import { originConclusion, originInduction, rejection } from './relay-handshakes.ts';
 
 const ORIGIN_RETRY_MS = 250;
@@ -112,8 +112,16 @@ export class SrtSession extends UdpSession {
   }
 
   protected onOriginError(err: Error): void {
-    const reason = this.state === 'established' ? 'backend_gone' : 'backend_refused';
-    this.close(reason, `origin socket: ${err.message}`);
+    if (this.state !== 'established') {
+      this.close('backend_refused', `origin socket: ${err.message}`);
+      return;
+    }
+    // The origin is gone (a killed origin's port answers ICMP unreachable). Its replacement would
+    // need a new handshake, with its own socket id and sequence numbers, which the caller would
+    // see; so the caller is told at once (a shutdown in the origin's name) instead of finding out
+    // by its peer-idle timeout, and reconnects, which routes it to a live origin.
+    this.toClient(encodeControlHeader(ControlType.Shutdown, 0, 0, this.conclusion.socketId));
+    this.close('backend_gone', `origin socket: ${err.message}`);
   }
 
   /** Counts this session as pending (node admission) until it relays or closes. */

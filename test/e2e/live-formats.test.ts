@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { probe, publishTestStream } from '../helpers/ffmpeg.ts';
+import { listeningPorts } from '../helpers/listening-ports.ts';
 import { type NginxOrigin, startNginxRtmp } from '../helpers/nginx-rtmp.ts';
 import { type NmsOrigin, startNodeMediaServer } from '../helpers/node-media-server.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -31,8 +32,7 @@ before(async () => {
     startSwitchyard(),
     freePort(),
   ]);
-  const origin = originBody('origin', { rtmp: nginx.rtmpPort, http: ffPort });
-  assert.equal((await register(sy.systemPort, origin)).status, 200);
+  await heartbeat();
   assert.equal(
     (await register(sy.systemPort, originBody('nms', { rtmp: nms.rtmpPort, http: nms.httpPort }))).status,
     200,
@@ -44,6 +44,16 @@ after(async () => {
   await Promise.all([sy?.stop(), nginx?.stop(), nms?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * Registers (again) the `origin` backend, as SRS's heartbeat does every 9.9 s. Each one-shot
+ * ffmpeg server's exit ends its relay with a closed port, which the node reports (the origin
+ * looks dead, docs/failover.md); a heartbeat clears that, as it would for a real origin.
+ */
+async function heartbeat(): Promise<void> {
+  const origin = originBody('origin', { rtmp: nginx.rtmpPort, http: ffPort });
+  assert.equal((await register(sy.systemPort, origin)).status, 200);
+}
 
 /** ffmpeg serving one live stream over HTTP, as SRS's http_remux would, with its content type. */
 function serveLive(format: string, contentType: string, codec: string[]): Child {
@@ -68,20 +78,24 @@ function serveLive(format: string, contentType: string, codec: string[]): Child 
   return child;
 }
 
-/** Reads `bytes` of a live response (retrying while the one-shot origin is not listening yet). */
-async function readLive(url: string, bytes: number): Promise<{ status: number; type: string | null; body: Buffer }> {
-  // Until ffmpeg listens, Switchyard answers 502 (backend refused).
-  const res = await waitFor(
-    `${url} to answer`,
-    async () => {
-      const r = await fetch(url);
-      if (r.status !== 502) return r;
-      await r.arrayBuffer();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      return undefined;
-    },
+/**
+ * Reads `bytes` of a live response once the one-shot origin `server` listens. Its port is watched
+ * in /proc, not dialled (it takes one client), and no request goes out before: a refused dial
+ * would report the origin as failing, and the stream would move (docs/failover.md).
+ */
+async function readLive(
+  url: string,
+  bytes: number,
+  server: Child,
+): Promise<{ status: number; type: string | null; body: Buffer }> {
+  const pid = server.proc.pid as number;
+  await waitFor(
+    'the origin to listen',
+    async () => listeningPorts(pid).tcp.includes(ffPort) || undefined,
     10_000,
+    server,
   );
+  const res = await fetch(url);
   const chunks: Buffer[] = [];
   let got = 0;
   const reader = res.body!.getReader();
@@ -110,10 +124,11 @@ describe('live HTTP formats through Switchyard', () => {
   for (const f of formats) {
     it(`relays a live ${f.ext} stream named like an HLS segment, with the origin's content type`, async () => {
       // `cam-<n>` used to be taken for an HLS segment name and answered 404.
+      await heartbeat();
       const name = await streamBoundTo(sy.systemPort, 'origin', 'cam-');
       assert.match(name, /-\d+$/);
       const server = serveLive(f.format, f.type, f.codec);
-      const got = await readLive(`http://127.0.0.1:${sy.httpPort}/live/${name}${f.ext}`, 16_000);
+      const got = await readLive(`http://127.0.0.1:${sy.httpPort}/live/${name}${f.ext}`, 16_000, server);
       assert.equal(got.status, 200, server.output());
       assert.equal(got.type, f.type);
       const file = join(dir, `got${f.ext}`);
@@ -127,6 +142,7 @@ describe('live HTTP formats through Switchyard', () => {
 
 describe('players before publishers', () => {
   it('keeps HTTP-FLV and RTMP players waiting past 10 s, then they get the stream', async () => {
+    await heartbeat();
     const flvName = await streamBoundTo(sy.systemPort, 'nms', 'early');
     const rtmpName = await streamBoundTo(sy.systemPort, 'origin', 'early');
     const controller = new AbortController();

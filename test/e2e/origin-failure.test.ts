@@ -6,28 +6,20 @@ import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { probeUntilAv, publishTestStream } from '../helpers/ffmpeg.ts';
-import { type NginxOrigin, startNginxRtmp } from '../helpers/nginx-rtmp.ts';
-import { type NmsOrigin, startNodeMediaServer } from '../helpers/node-media-server.ts';
 import { type Child, startProcess, waitFor } from '../helpers/processes.ts';
-import { originBody, register, type SwitchyardProcess, startSwitchyard, streamBoundTo } from '../helpers/switchyard.ts';
+import { streamBoundTo } from '../helpers/switchyard.ts';
+import { startTwoOrigins, type TwoOrigins } from '../helpers/two-origins.ts';
 
-let nginx: NginxOrigin;
-let nms: NmsOrigin;
-let sy: SwitchyardProcess;
+let origins: TwoOrigins;
 const children: Child[] = [];
 
 before(async () => {
-  [nginx, nms, sy] = await Promise.all([startNginxRtmp(), startNodeMediaServer(), startSwitchyard()]);
-  for (const body of [
-    originBody('nginx', { rtmp: nginx.rtmpPort, http: nginx.httpPort }),
-    originBody('nms', { rtmp: nms.rtmpPort, http: nms.httpPort }),
-  ])
-    assert.equal((await register(sy.systemPort, body)).status, 200);
+  origins = await startTwoOrigins();
 });
 
 after(async () => {
   await Promise.all(children.map((c) => c.stop()));
-  await Promise.all([sy?.stop(), nginx?.stop(), nms?.stop()]);
+  await origins?.stop();
 });
 
 /** An HTTP-FLV player through Switchyard; resolves when its response ends, with the time. */
@@ -50,6 +42,7 @@ function flvPlayer(url: string): Promise<{ ended: Promise<number>; bytes: () => 
 
 describe('origin failure', () => {
   it('closes players of a killed origin within 1 s and re-places the stream on the live origin', async () => {
+    const { nginx, nms, sy } = origins;
     const stream = await streamBoundTo(sy.systemPort, 'nms', 'kill');
     const rtmpUrl = `rtmp://127.0.0.1:${sy.rtmpPort}/live/${stream}`;
     const publisher = publishTestStream(rtmpUrl, { seconds: 120 });

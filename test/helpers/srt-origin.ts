@@ -7,6 +7,7 @@ import { type Child, startProcess } from './processes.ts';
 
 export interface SrtIngestOrigin {
   srtPort: number;
+  process: Child;
   bytes(): Buffer;
   stop(): Promise<void>;
 }
@@ -27,6 +28,7 @@ export async function startSrtIngestOrigin(options: { passphrase?: string } = {}
   await new Promise((r) => setTimeout(r, 300));
   return {
     srtPort,
+    process: proc,
     bytes: () => Buffer.concat(chunks),
     stop: async () => {
       await proc.stop();
