@@ -12,11 +12,21 @@ import { DEFAULT_RTMP_TIMEOUTS, type RtmpTimeouts } from './rtmp/session.ts';
 import { SrtRelay } from './srt/srt-relay.ts';
 import { WebRtcRelay } from './webrtc/webrtc-relay.ts';
 
-export interface DataPlane {
-  rtmp: RtmpListener;
-  http: HttpStreamServer;
-  webrtc: WebRtcRelay;
-  srt: SrtRelay;
+/**
+ * Which listeners a process runs. A cluster (PROXY_WORKERS) splits them: workers share the TCP
+ * ports, one process keeps the UDP ones (their sessions are keyed by the client's address).
+ */
+export interface ListenerSet {
+  tcp: boolean;
+  udp: boolean;
+}
+
+/** The listeners a process runs: absent when it runs no TCP (or no UDP) listeners. */
+export interface ListenerPlane {
+  rtmp?: RtmpListener;
+  http?: HttpStreamServer;
+  webrtc?: WebRtcRelay;
+  srt?: SrtRelay;
   /** Sessions not relaying yet, shared by the listeners. */
   admission: Admission;
   activeSessions(): number;
@@ -24,6 +34,14 @@ export interface DataPlane {
   stopAccepting(): Promise<void>;
   /** Ends every session; resolves once the UDP listeners and their sockets are closed. */
   closeAll(reason: CloseReason): Promise<void>;
+}
+
+/** Every listener: one process serving all protocols. */
+export interface DataPlane extends ListenerPlane {
+  rtmp: RtmpListener;
+  http: HttpStreamServer;
+  webrtc: WebRtcRelay;
+  srt: SrtRelay;
 }
 
 export interface DataPlaneOptions {
@@ -34,24 +52,88 @@ export interface DataPlaneOptions {
   /** Handles non-stream requests on the HTTP port after static files. */
   httpNext: (request: Request, env: unknown) => Response | Promise<Response>;
   rtmpTimeouts?: RtmpTimeouts;
+  /** All of them by default. */
+  listeners?: ListenerSet;
 }
 
-export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
+export function startDataPlane(options: DataPlaneOptions & { listeners?: undefined }): Promise<DataPlane>;
+export function startDataPlane(options: DataPlaneOptions): Promise<ListenerPlane>;
+export async function startDataPlane(options: DataPlaneOptions): Promise<ListenerPlane> {
   const logger = options.logger.child({ plane: 'data' });
   const { limits } = options.config;
   const admission = new Admission(limits);
   // A listener that fails to bind closes the ones already open, so a failed start leaves nothing.
   const opened: Array<() => Promise<void>> = [];
+  const listeners = options.listeners ?? { tcp: true, udp: true };
   try {
-    const rtmp = await startRtmpListener(options.config.rtmp, {
-      control: options.control,
-      logger: logger.child({ proto: 'rtmp' }),
-      timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
-      version: options.version,
+    let rtmp: RtmpListener | undefined;
+    let http: HttpStreamServer | undefined;
+    if (listeners.tcp) {
+      const tcp = await startTcpListeners(options, admission, logger);
+      rtmp = tcp.rtmp;
+      http = tcp.http;
+      opened.push(
+        () => tcp.rtmp.stopAccepting(),
+        () => tcp.http.stopAccepting(),
+      );
+    }
+    let webrtc: WebRtcRelay | undefined;
+    let srt: SrtRelay | undefined;
+    if (listeners.udp) {
+      webrtc = new WebRtcRelay({
+        address: options.config.webrtc,
+        lookup: (username) => options.control.rtcSession(username),
+        logger: logger.child({ proto: 'webrtc' }),
+      });
+      await webrtc.start();
+      opened.push(() => webrtc?.close() ?? Promise.resolve());
+      srt = new SrtRelay({
+        address: options.config.srt,
+        control: options.control,
+        logger: logger.child({ proto: 'srt' }),
+        admission,
+      });
+      await srt.start();
+    }
+    return {
+      rtmp,
+      http,
+      webrtc,
+      srt,
       admission,
-      limits,
-    });
-    opened.push(() => rtmp.stopAccepting());
+      activeSessions: () =>
+        (rtmp?.sessions.size ?? 0) +
+        (http?.activeStreams() ?? 0) +
+        (webrtc?.sessionCount ?? 0) +
+        (srt?.sessionCount ?? 0),
+      stopAccepting: async () => {
+        webrtc?.stopAccepting();
+        srt?.stopAccepting();
+        await Promise.all([rtmp?.stopAccepting(), http?.stopAccepting()]);
+      },
+      closeAll: async (reason) => {
+        rtmp?.closeAll(reason);
+        http?.closeAll();
+        await Promise.all([webrtc?.close(), srt?.close()]);
+      },
+    };
+  } catch (err) {
+    await Promise.all(opened.map((close) => close().catch(() => {})));
+    throw err;
+  }
+}
+
+async function startTcpListeners(options: DataPlaneOptions, admission: Admission, logger: Logger) {
+  const { limits } = options.config;
+  const rtmp = await startRtmpListener(options.config.rtmp, {
+    control: options.control,
+    logger: logger.child({ proto: 'rtmp' }),
+    timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
+    version: options.version,
+    admission,
+    limits,
+  });
+  try {
     const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
     const http = await startHttpStreamServer(options.config.httpServer, {
       control: options.control,
@@ -60,41 +142,9 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       admission,
       limits,
     });
-    opened.push(() => http.stopAccepting());
-    const webrtc = new WebRtcRelay({
-      address: options.config.webrtc,
-      lookup: (username) => options.control.rtcSession(username),
-      logger: logger.child({ proto: 'webrtc' }),
-    });
-    await webrtc.start();
-    opened.push(() => webrtc.close());
-    const srt = new SrtRelay({
-      address: options.config.srt,
-      control: options.control,
-      logger: logger.child({ proto: 'srt' }),
-      admission,
-    });
-    await srt.start();
-    return {
-      rtmp,
-      http,
-      webrtc,
-      srt,
-      admission,
-      activeSessions: () => rtmp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
-      stopAccepting: async () => {
-        webrtc.stopAccepting();
-        srt.stopAccepting();
-        await Promise.all([rtmp.stopAccepting(), http.stopAccepting()]);
-      },
-      closeAll: async (reason) => {
-        rtmp.closeAll(reason);
-        http.closeAll();
-        await Promise.all([webrtc.close(), srt.close()]);
-      },
-    };
+    return { rtmp, http };
   } catch (err) {
-    await Promise.all(opened.map((close) => close().catch(() => {})));
+    await rtmp.stopAccepting();
     throw err;
   }
 }

@@ -2,15 +2,25 @@
 // SIGTERM/SIGINT stop accepting and let sessions finish for PROXY_GRACE_QUIT_TIMEOUT;
 // PROXY_FORCE_QUIT_TIMEOUT ends the process regardless.
 
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { parseConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
+import { runClusterPrimary } from './cluster-primary.ts';
+import { runClusterWorker } from './cluster-worker.ts';
 import { environmentWithDotEnv } from './env-file.ts';
 import { runEntry, stopOnSignals } from './lifecycle.ts';
 import { startNode } from './node.ts';
 
+/** Set by infra/build.mjs: the bundle uses every core unless PROXY_WORKERS says otherwise. */
+declare const __SWITCHYARD_BUNDLE__: boolean | undefined;
+const inBundle = typeof __SWITCHYARD_BUNDLE__ !== 'undefined' && __SWITCHYARD_BUNDLE__;
+
 runEntry(async () => {
-  const config = parseConfig(environmentWithDotEnv());
+  const config = parseConfig(environmentWithDotEnv(), { workers: inBundle ? availableParallelism() : 1 });
   const logger = createLogger(config.logLevel, { node: 'switchyard' });
+  if (cluster.isWorker) return runClusterWorker(config, logger.child({ worker: cluster.worker?.id }));
+  if (config.workers > 1) return runClusterPrimary(config, logger);
   const node = await startNode(config, logger);
   stopOnSignals(logger, config.forceQuitMs, () => node.shutdown());
 });

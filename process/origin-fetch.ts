@@ -15,7 +15,8 @@ export type OriginFetch = (input: string, init?: RequestInit) => Promise<Respons
 
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  if (headers) new Headers(headers).forEach((value, name) => (out[name] = value));
+  if (!headers) return out;
+  for (const [name, value] of new Headers(headers)) out[name] = value;
   return out;
 }
 
