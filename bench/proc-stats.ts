@@ -1,16 +1,55 @@
-// CPU and memory of a process from /proc (Linux), for benchmarks.
+// CPU and memory of a process and its descendants from /proc (Linux), for benchmarks: a relay
+// with worker processes (PROXY_WORKERS) is measured as its whole tree.
 import { readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+function children(pid: number): number[] {
+  try {
+    const tasks = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return tasks ? tasks.split(' ').map(Number) : [];
+  } catch {
+    return [];
+  }
 }
 
+/** The process and every descendant. */
+export function processTree(pid: number): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...children(all[i] as number));
+  return all;
+}
+
+function ownCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0; // exited between listing and reading
+  }
+}
+
+function ownRssBytes(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** utime + stime of the process and its descendants, in seconds. */
+export function cpuSeconds(pid: number): number {
+  return processTree(pid).reduce((s, p) => s + ownCpuSeconds(p), 0);
+}
+
+/** Resident memory of the process and its descendants. */
 export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) * 1024 : 0;
+  return processTree(pid).reduce((s, p) => s + ownRssBytes(p), 0);
+}
+
+/** CPU seconds per process of the tree, for showing how the work spreads over workers. */
+export function cpuByProcess(pid: number): Map<number, number> {
+  return new Map(processTree(pid).map((p) => [p, ownCpuSeconds(p)]));
 }

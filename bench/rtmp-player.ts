@@ -6,14 +6,12 @@ import { ChunkWriter } from '../dataplane/rtmp/chunk-writer.ts';
 import type { ClientRequest } from '../dataplane/rtmp/client-phase.ts';
 import { MessageReader } from '../dataplane/rtmp/message-reader.ts';
 import { SocketReader } from '../dataplane/socket-reader.ts';
+import { type Player, PlayerStats } from './player-stats.ts';
 
-export interface Player {
-  bytes: number;
-  close(): void;
-}
-
-export async function startPlayer(port: number, app: string, stream: string): Promise<Player> {
+export async function startRtmpPlayer(port: number, app: string, stream: string): Promise<Player> {
+  const stats = new PlayerStats();
   const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
@@ -31,10 +29,8 @@ export async function startPlayer(port: number, app: string, stream: string): Pr
     writer: new ChunkWriter(),
   };
   await runBackendPhase(socket, input, request);
-  const player = { bytes: input.detach().length, close: () => socket.destroy() };
-  socket.on('data', (d: Buffer) => {
-    player.bytes += d.length;
-  });
-  socket.on('error', () => {});
-  return player;
+  const rest = input.detach().length;
+  if (rest > 0) stats.read(rest);
+  socket.on('data', (d: Buffer) => stats.read(d.length));
+  return { stats, close: () => socket.destroy() };
 }

@@ -49,6 +49,11 @@ export interface ControlDeps {
   /** How origins are fetched (HLS, WHIP/WHEP); global fetch by default. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /**
+   * How origins are fetched at their private address (`private` reach) when `fetch` is not set:
+   * Node passes a keep-alive node:http client (process/origin-fetch.ts); global fetch otherwise.
+   */
+  originFetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /**
    * `private` (Node): dial origins' registered addresses. `edge` (Workers): an origin's public
    * URL, else through a data-plane node's gateway (origin-reach.ts).
    */

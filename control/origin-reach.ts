@@ -37,11 +37,17 @@ function hostPort(address: { host: string; port: number }): string {
   return `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
+/** Dials the origin's registered (private) address. */
+export function privateOriginRequest(
+  fetchImpl: (input: string, init?: RequestInit) => Promise<Response>,
+): OriginRequest {
+  return (target, path, init) => fetchImpl(originUrl(target.address, path), init);
+}
+
 function createOriginRequest(deps: Deps): OriginRequest {
   const fetchImpl = deps.fetch ?? ((i: string, o?: RequestInit) => fetch(i, o));
-  if (deps.originReach !== 'edge') {
-    return (target, path, init) => fetchImpl(originUrl(target.address, path), init);
-  }
+  if (deps.originReach !== 'edge')
+    return privateOriginRequest(deps.fetch ? fetchImpl : (deps.originFetch ?? fetchImpl));
   let cache: { at: number; nodes: NodeRecord[] } | undefined;
   const gateways = async (now: number): Promise<NodeRecord[]> => {
     if (!cache || now - cache.at > NODE_CACHE_MS) {

@@ -15,12 +15,22 @@ import { DEFAULT_RTSP_TIMEOUTS, type RtspTimeouts } from './rtsp/session.ts';
 import { SrtRelay } from './srt/srt-relay.ts';
 import { WebRtcRelay } from './webrtc/webrtc-relay.ts';
 
-export interface DataPlane {
-  rtmp: RtmpListener;
-  rtsp: RtspListener;
-  http: HttpStreamServer;
-  webrtc: WebRtcRelay;
-  srt: SrtRelay;
+/**
+ * Which listeners a process runs. A cluster (PROXY_WORKERS) splits them: workers share the TCP
+ * ports, one process keeps the UDP ones (their sessions are keyed by the client's address).
+ */
+export interface ListenerSet {
+  tcp: boolean;
+  udp: boolean;
+}
+
+/** The listeners a process runs: absent when it runs no TCP (or no UDP) listeners. */
+export interface ListenerPlane {
+  rtmp?: RtmpListener;
+  rtsp?: RtspListener;
+  http?: HttpStreamServer;
+  webrtc?: WebRtcRelay;
+  srt?: SrtRelay;
   /** Sessions not relaying yet, shared by the listeners. */
   admission: Admission;
   activeSessions(): number;
@@ -28,6 +38,15 @@ export interface DataPlane {
   stopAccepting(): Promise<void>;
   /** Ends every session; resolves once the UDP listeners and their sockets are closed. */
   closeAll(reason: CloseReason): Promise<void>;
+}
+
+/** Every listener: one process serving all protocols. */
+export interface DataPlane extends ListenerPlane {
+  rtmp: RtmpListener;
+  rtsp: RtspListener;
+  http: HttpStreamServer;
+  webrtc: WebRtcRelay;
+  srt: SrtRelay;
 }
 
 export interface DataPlaneOptions {
@@ -39,58 +58,51 @@ export interface DataPlaneOptions {
   httpNext: (request: Request, env: unknown) => Response | Promise<Response>;
   rtmpTimeouts?: RtmpTimeouts;
   rtspTimeouts?: RtspTimeouts;
+  /** All of them by default. */
+  listeners?: ListenerSet;
 }
 
-export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
+interface TcpListeners {
+  rtmp: RtmpListener;
+  rtsp: RtspListener;
+  http: HttpStreamServer;
+}
+
+export function startDataPlane(options: DataPlaneOptions & { listeners?: undefined }): Promise<DataPlane>;
+export function startDataPlane(options: DataPlaneOptions): Promise<ListenerPlane>;
+export async function startDataPlane(options: DataPlaneOptions): Promise<ListenerPlane> {
   const logger = options.logger.child({ plane: 'data' });
   const { limits } = options.config;
   const admission = new Admission(limits);
   const health = new BackendHealth(options.control, logger);
   // A listener that fails to bind closes the ones already open, so a failed start leaves nothing.
   const opened: Array<() => Promise<void>> = [];
+  const listeners = options.listeners ?? { tcp: true, udp: true };
   try {
-    const rtmp = await startRtmpListener(options.config.rtmp, {
-      control: options.control,
-      health,
-      logger: logger.child({ proto: 'rtmp' }),
-      timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
-      version: options.version,
-      admission,
-      limits,
-    });
-    opened.push(() => rtmp.stopAccepting());
-    const rtsp = await startRtspListener(options.config.rtsp, {
-      control: options.control,
-      logger: logger.child({ proto: 'rtsp' }),
-      timeouts: options.rtspTimeouts ?? DEFAULT_RTSP_TIMEOUTS,
-      admission,
-      limits,
-    });
-    opened.push(() => rtsp.stopAccepting());
-    const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
-    const http = await startHttpStreamServer(options.config.httpServer, {
-      control: options.control,
-      health,
-      logger: logger.child({ proto: 'http' }),
-      fallback: (req, env) => fallback.fetch(req, env),
-      admission,
-      limits,
-    });
-    opened.push(() => http.stopAccepting());
-    const webrtc = new WebRtcRelay({
-      address: options.config.webrtc,
-      lookup: (username) => options.control.rtcSession(username),
-      logger: logger.child({ proto: 'webrtc' }),
-    });
-    await webrtc.start();
-    opened.push(() => webrtc.close());
-    const srt = new SrtRelay({
-      address: options.config.srt,
-      control: options.control,
-      logger: logger.child({ proto: 'srt' }),
-      admission,
-    });
-    await srt.start();
+    let tcp: TcpListeners | undefined;
+    if (listeners.tcp) {
+      tcp = await startTcpListeners(options, admission, health, logger, opened);
+    }
+    let webrtc: WebRtcRelay | undefined;
+    let srt: SrtRelay | undefined;
+    if (listeners.udp) {
+      const relay = new WebRtcRelay({
+        address: options.config.webrtc,
+        lookup: (username) => options.control.rtcSession(username),
+        logger: logger.child({ proto: 'webrtc' }),
+      });
+      await relay.start();
+      webrtc = relay;
+      opened.push(() => relay.close());
+      srt = new SrtRelay({
+        address: options.config.srt,
+        control: options.control,
+        logger: logger.child({ proto: 'srt' }),
+        admission,
+      });
+      await srt.start();
+    }
+    const { rtmp, rtsp, http } = tcp ?? {};
     return {
       rtmp,
       rtsp,
@@ -99,21 +111,65 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       srt,
       admission,
       activeSessions: () =>
-        rtmp.sessions.size + rtsp.sessions.size + http.activeStreams() + webrtc.sessionCount + srt.sessionCount,
+        (rtmp?.sessions.size ?? 0) +
+        (rtsp?.sessions.size ?? 0) +
+        (http?.activeStreams() ?? 0) +
+        (webrtc?.sessionCount ?? 0) +
+        (srt?.sessionCount ?? 0),
       stopAccepting: async () => {
-        webrtc.stopAccepting();
-        srt.stopAccepting();
-        await Promise.all([rtmp.stopAccepting(), rtsp.stopAccepting(), http.stopAccepting()]);
+        webrtc?.stopAccepting();
+        srt?.stopAccepting();
+        await Promise.all([rtmp?.stopAccepting(), rtsp?.stopAccepting(), http?.stopAccepting()]);
       },
       closeAll: async (reason) => {
-        rtmp.closeAll(reason);
-        rtsp.closeAll(reason);
-        http.closeAll();
-        await Promise.all([webrtc.close(), srt.close()]);
+        rtmp?.closeAll(reason);
+        rtsp?.closeAll(reason);
+        http?.closeAll();
+        await Promise.all([webrtc?.close(), srt?.close()]);
       },
     };
   } catch (err) {
     await Promise.all(opened.map((close) => close().catch(() => {})));
     throw err;
   }
+}
+
+/** RTMP, RTSP and HTTP streams; each one opened is pushed onto `opened` for rollback. */
+async function startTcpListeners(
+  options: DataPlaneOptions,
+  admission: Admission,
+  health: BackendHealth,
+  logger: Logger,
+  opened: Array<() => Promise<void>>,
+): Promise<TcpListeners> {
+  const { limits } = options.config;
+  const rtmp = await startRtmpListener(options.config.rtmp, {
+    control: options.control,
+    health,
+    logger: logger.child({ proto: 'rtmp' }),
+    timeouts: options.rtmpTimeouts ?? DEFAULT_RTMP_TIMEOUTS,
+    version: options.version,
+    admission,
+    limits,
+  });
+  opened.push(() => rtmp.stopAccepting());
+  const rtsp = await startRtspListener(options.config.rtsp, {
+    control: options.control,
+    logger: logger.child({ proto: 'rtsp' }),
+    timeouts: options.rtspTimeouts ?? DEFAULT_RTSP_TIMEOUTS,
+    admission,
+    limits,
+  });
+  opened.push(() => rtsp.stopAccepting());
+  const fallback = createFallbackApp({ staticDir: options.config.staticFiles, next: options.httpNext });
+  const http = await startHttpStreamServer(options.config.httpServer, {
+    control: options.control,
+    health,
+    logger: logger.child({ proto: 'http' }),
+    fallback: (req, env) => fallback.fetch(req, env),
+    admission,
+    limits,
+  });
+  opened.push(() => http.stopAccepting());
+  return { rtmp, rtsp, http };
 }

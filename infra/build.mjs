@@ -12,6 +12,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // process/main.ts: the bundle defaults PROXY_WORKERS to the CPU count.
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __sy_createRequire } from 'node:module'; const require = __sy_createRequire(import.meta.url);",

@@ -10,6 +10,7 @@ import { createStore } from '../control/store/create-store.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { keepDefaultBackend } from './default-backend.ts';
+import { keepAliveOriginFetch } from './origin-fetch.ts';
 import { processSigner } from './signing-key.ts';
 
 export interface ControlPlane {
@@ -34,6 +35,7 @@ export async function startControlPlane(
   const metrics = controlMetrics();
   const liveness = { aliveMs: config.backendTtlMs, suspectMs: config.backendSuspectMs };
   const backendWatch = new BackendWatch(controlLogger, liveness);
+  const originFetch = keepAliveOriginFetch();
   const deps: ControlDeps = {
     store,
     logger: controlLogger,
@@ -52,6 +54,7 @@ export async function startControlPlane(
     rtcCandidate: { host: config.webrtcCandidate, port: config.webrtc.port },
     onRtcSessionDeleted: hooks.onRtcSessionDeleted,
     originUrlTemplate: config.originUrlTemplate,
+    originFetch,
   };
   const stopDefault = config.defaultBackend ? await keepDefaultBackend(store, config.defaultBackend, logger) : () => {};
   // On Node a backend that stops heartbeating is noticed within a minute even without scrapes.
@@ -68,6 +71,7 @@ export async function startControlPlane(
     close: async () => {
       clearInterval(watchTimer);
       stopDefault();
+      originFetch.close();
       await store.close();
     },
   };

@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { requireToken } from '../control/auth.ts';
 import { answerErrorsAsJson } from '../control/errors.ts';
 import type { ControlClient } from '../dataplane/control-client.ts';
-import type { DataPlane } from '../dataplane/dataplane.ts';
+import type { ListenerPlane } from '../dataplane/dataplane.ts';
 import { DrainingError, NotFoundError, UnavailableError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import { defaultRegistry, EXPOSITION_CONTENT_TYPE } from '../shared/metrics.ts';
@@ -68,8 +68,8 @@ export interface SessionView {
   relaying: boolean;
 }
 
-function sessionsOf(dataPlane: DataPlane, now: number): SessionView[] {
-  return [...dataPlane.rtmp.sessions].map((s) => ({
+function sessionsOf(dataPlane: ListenerPlane, now: number): SessionView[] {
+  return [...(dataPlane.rtmp?.sessions ?? [])].map((s) => ({
     ...s.view,
     protocol: 'rtmp',
     bytesIn: s.counters.up.bytes,
@@ -83,7 +83,7 @@ export interface NodeAdminOptions {
   nodeId: string;
   drain: NodeDrain;
   /** Set once the data plane listens. */
-  dataPlane: () => DataPlane | undefined;
+  dataPlane: () => ListenerPlane | undefined;
   controlToken?: string;
   logger: Logger;
   /** All-in-one: the control plane's system app answers everything else (and /metrics). */
@@ -108,10 +108,10 @@ export function createNodeAdminApp(options: NodeAdminOptions): Hono {
   app.get('/api/v1/node', (c) => {
     const dp = plane();
     const sessions = {
-      rtmp: dp.rtmp.sessions.size,
-      http: dp.http.activeStreams(),
-      webrtc: dp.webrtc.sessionCount,
-      srt: dp.srt.sessionCount,
+      rtmp: dp.rtmp?.sessions.size ?? 0,
+      http: dp.http?.activeStreams() ?? 0,
+      webrtc: dp.webrtc?.sessionCount ?? 0,
+      srt: dp.srt?.sessionCount ?? 0,
     };
     return c.json({ code: 0, data: { id: options.nodeId, ...drain.view(), sessions } });
   });
@@ -129,7 +129,7 @@ export function createNodeAdminApp(options: NodeAdminOptions): Hono {
   });
   app.delete('/api/v1/sessions/:id', (c) => {
     const id = c.req.param('id');
-    const session = [...plane().rtmp.sessions].find((s) => s.view.id === id);
+    const session = [...(plane().rtmp?.sessions ?? [])].find((s) => s.view.id === id);
     if (!session) throw new NotFoundError(`no session ${id} on this node`);
     session.close('deleted', 'kicked by an operator');
     return c.json({ code: 0, data: { id, closed: true } });

@@ -1,7 +1,7 @@
 // Scrape-time gauges of one node: sessions open per protocol, the drain state, and the bytes of
 // RTMP sessions still open. Registered in the process registry; the returned function removes them.
 
-import type { DataPlane } from '../dataplane/dataplane.ts';
+import type { ListenerPlane } from '../dataplane/dataplane.ts';
 import { countLiveBytes } from '../dataplane/session-metrics.ts';
 import { defaultRegistry } from '../shared/metrics.ts';
 import type { NodeDrain } from './node-admin.ts';
@@ -11,19 +11,19 @@ const active = defaultRegistry.gauge('switchyard_sessions_active', 'Client sessi
 ]);
 const draining = defaultRegistry.gauge('switchyard_node_draining', '1 while this node drains (operator or SIGTERM).');
 
-export function collectNodeMetrics(dataPlane: DataPlane, drain: NodeDrain): () => void {
+export function collectNodeMetrics(dataPlane: ListenerPlane, drain: NodeDrain): () => void {
   const stopCollect = defaultRegistry.onCollect(() => {
-    active.set({ protocol: 'rtmp' }, dataPlane.rtmp.sessions.size);
-    active.set({ protocol: 'http' }, dataPlane.http.activeStreams());
-    active.set({ protocol: 'webrtc' }, dataPlane.webrtc.sessionCount);
-    active.set({ protocol: 'srt' }, dataPlane.srt.sessionCount);
-    active.set({ protocol: 'rtsp' }, dataPlane.rtsp.sessions.size);
+    active.set({ protocol: 'rtmp' }, dataPlane.rtmp?.sessions.size ?? 0);
+    active.set({ protocol: 'http' }, dataPlane.http?.activeStreams() ?? 0);
+    active.set({ protocol: 'webrtc' }, dataPlane.webrtc?.sessionCount ?? 0);
+    active.set({ protocol: 'srt' }, dataPlane.srt?.sessionCount ?? 0);
+    active.set({ protocol: 'rtsp' }, dataPlane.rtsp?.sessions.size ?? 0);
     draining.set({}, drain.draining ? 1 : 0);
   });
   const stopBytes = countLiveBytes(() => {
     let up = 0;
     let down = 0;
-    for (const s of dataPlane.rtmp.sessions) {
+    for (const s of dataPlane.rtmp?.sessions ?? []) {
       up += s.counters.up.bytes;
       down += s.counters.down.bytes;
     }

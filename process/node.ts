@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { answerErrorsAsJson } from '../control/errors.ts';
 import { createHlsRoutes } from '../control/hls/hls-routes.ts';
 import { type ControlClient, inProcessControlClient, remoteControlClient } from '../dataplane/control-client.ts';
-import { type DataPlane, startDataPlane } from '../dataplane/dataplane.ts';
+import { type DataPlane, type ListenerPlane, type ListenerSet, startDataPlane } from '../dataplane/dataplane.ts';
 import { checkStaticDir } from '../dataplane/http/fallback-app.ts';
 import { createOriginGateway } from '../dataplane/http/origin-gateway.ts';
 import type { RtmpTimeouts } from '../dataplane/rtmp/session.ts';
@@ -27,8 +27,8 @@ import { collectNodeMetrics } from './node-metrics.ts';
 import { remoteHlsResolver } from './remote-hls-resolver.ts';
 import { processSigner } from './signing-key.ts';
 
-export interface SwitchyardNode {
-  dataPlane: DataPlane;
+export interface SwitchyardNode<P extends ListenerPlane = DataPlane> {
+  dataPlane: P;
   /** Serving or draining (operator API, SIGTERM). */
   drain: NodeDrain;
   /** Graceful: stop accepting, wait up to graceMs for sessions, then close the rest. */
@@ -41,11 +41,26 @@ export interface NodeOverrides {
   rtspTimeouts?: RtspTimeouts;
 }
 
+/** A cluster's primary (process/cluster-primary.ts). */
+export interface PartialNodeOverrides extends NodeOverrides {
+  /** The listeners this process runs: the primary keeps only the UDP ones. */
+  listeners: ListenerSet;
+  /** Awaited on shutdown before the control plane closes: the cluster's workers finishing. */
+  awaitPeers?: () => Promise<void>;
+}
+
 type HttpHandler = (request: Request, env: unknown) => Response | Promise<Response>;
 
-/** What the node's HTTP port does with requests that are not live streams, in split mode. */
-function remoteHttpHandler(config: Readonly<Config>, control: ControlClient, logger: Logger): HttpHandler {
-  const base = config.controlUrl as string;
+/**
+ * What the node's HTTP port does with requests that are not live streams, in split mode (sent on
+ * to the control plane) and in a cluster's workers (sent on to the primary's public API).
+ */
+export function remoteHttpHandler(
+  config: Readonly<Config>,
+  control: ControlClient,
+  logger: Logger,
+  base = config.controlUrl as string,
+): HttpHandler {
   const forward = (req: Request) => {
     const url = new URL(req.url);
     return fetch(new Request(`${base}${url.pathname}${url.search}`, req));
@@ -70,11 +85,17 @@ function remoteHttpHandler(config: Readonly<Config>, control: ControlClient, log
   return (req) => app.fetch(req);
 }
 
+export function startNode(config: Readonly<Config>, logger: Logger, overrides?: NodeOverrides): Promise<SwitchyardNode>;
+export function startNode(
+  config: Readonly<Config>,
+  logger: Logger,
+  overrides: PartialNodeOverrides,
+): Promise<SwitchyardNode<ListenerPlane>>;
 export async function startNode(
   config: Readonly<Config>,
   logger: Logger,
-  overrides: NodeOverrides = {},
-): Promise<SwitchyardNode> {
+  overrides: NodeOverrides & Partial<PartialNodeOverrides> = {},
+): Promise<SwitchyardNode<ListenerPlane>> {
   checkStaticDir(config.staticFiles);
   // Closed in reverse order of opening, on shutdown or when start-up fails half-way.
   const closers: Array<() => Promise<void>> = [];
@@ -82,7 +103,7 @@ export async function startNode(
     for (const close of closers.reverse()) await close().catch(() => {});
   };
   try {
-    let dataPlaneRef: DataPlane | undefined;
+    let dataPlaneRef: ListenerPlane | undefined;
     let control: ControlClient;
     let httpNext: HttpHandler;
     const drain = new NodeDrain(logger.child({ plane: 'data' }));
@@ -105,7 +126,7 @@ export async function startNode(
       warnIfSystemApiExposed(config, logger);
     } else {
       const plane = await startControlPlane(config, logger, {
-        onRtcSessionDeleted: (username) => dataPlaneRef?.webrtc.closeByUsername(username),
+        onRtcSessionDeleted: (username) => dataPlaneRef?.webrtc?.closeByUsername(username),
       });
       closers.push(() => plane.close());
       control = inProcessControlClient(plane.system, config.controlToken);
@@ -126,21 +147,12 @@ export async function startNode(
       });
     }
 
-    const dataPlane = await startDataPlane({
-      config,
-      control: drainingControl(control, drain),
-      logger,
-      version: VERSION_STRING,
-      httpNext,
-      rtmpTimeouts: overrides.rtmpTimeouts,
-      rtspTimeouts: overrides.rtspTimeouts,
-    });
+    const { dataPlane, stopMetrics } = await startNodeDataPlane(config, control, drain, logger, httpNext, overrides);
     dataPlaneRef = dataPlane;
-    const stopMetrics = collectNodeMetrics(dataPlane, drain);
     closers.push(async () => stopMetrics());
     logger.info('data plane listening', {
-      rtmp: dataPlane.rtmp.port,
-      http: dataPlane.http.port,
+      rtmp: dataPlane.rtmp?.port,
+      http: dataPlane.http?.port,
       webrtc: config.webrtc.port,
       srt: config.srt.port,
     });
@@ -153,16 +165,8 @@ export async function startNode(
       drain,
       shutdown: async () => {
         // The health check answers 503 for the whole grace period; the system port stays open.
-        drain.drain('shutdown');
-        await dataPlane.stopAccepting();
-        const deadline = Date.now() + config.graceQuitMs;
-        while (dataPlane.activeSessions() > 0 && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        if (dataPlane.activeSessions() > 0) {
-          logger.warn('grace period over, closing sessions', { sessions: dataPlane.activeSessions() });
-        }
-        await dataPlane.closeAll('shutdown');
+        await drainDataPlane(dataPlane, drain, config.graceQuitMs, logger);
+        await overrides.awaitPeers?.();
         await closeAll();
       },
     };
@@ -170,4 +174,45 @@ export async function startNode(
     await closeAll();
     throw describeListenError(err, config);
   }
+}
+
+/** A node's data plane: routing refused while the node drains, its gauges in /metrics. */
+export async function startNodeDataPlane(
+  config: Readonly<Config>,
+  control: ControlClient,
+  drain: NodeDrain,
+  logger: Logger,
+  httpNext: HttpHandler,
+  options: { rtmpTimeouts?: RtmpTimeouts; rtspTimeouts?: RtspTimeouts; listeners?: ListenerSet },
+): Promise<{ dataPlane: ListenerPlane; stopMetrics: () => void }> {
+  const dataPlane = await startDataPlane({
+    config,
+    control: drainingControl(control, drain),
+    logger,
+    version: VERSION_STRING,
+    httpNext,
+    rtmpTimeouts: options.rtmpTimeouts,
+    rtspTimeouts: options.rtspTimeouts,
+    listeners: options.listeners,
+  });
+  return { dataPlane, stopMetrics: collectNodeMetrics(dataPlane, drain) };
+}
+
+/** Graceful: stop accepting, wait up to graceMs for sessions, then close the rest. */
+export async function drainDataPlane(
+  dataPlane: ListenerPlane,
+  drain: NodeDrain,
+  graceMs: number,
+  logger: Logger,
+): Promise<void> {
+  drain.drain('shutdown');
+  await dataPlane.stopAccepting();
+  const deadline = Date.now() + graceMs;
+  while (dataPlane.activeSessions() > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (dataPlane.activeSessions() > 0) {
+    logger.warn('grace period over, closing sessions', { sessions: dataPlane.activeSessions() });
+  }
+  await dataPlane.closeAll('shutdown');
 }

@@ -55,6 +55,11 @@ export interface Config {
   keyPrefix: string;
   graceQuitMs: number;
   forceQuitMs: number;
+  /**
+   * Processes serving the TCP listeners (PROXY_WORKERS); above 1 the node runs as a cluster
+   * (process/cluster-primary.ts). Defaults to 1, or to the CPU count for the bundle.
+   */
+  workers: number;
   defaultBackend?: DefaultBackendConfig;
   /** When set, only POST /api/v1/srs/register/<secret> registers. */
   registerSecret?: string;
@@ -245,7 +250,7 @@ class Reader {
   }
 }
 
-export function parseConfig(env: Env): Readonly<Config> {
+export function parseConfig(env: Env, defaults: { workers?: number } = {}): Readonly<Config> {
   const read = new Reader(env);
   const loadBalancerRaw = (read.raw('PROXY_LOAD_BALANCER_TYPE') ?? 'memory').toLowerCase();
   if (loadBalancerRaw !== 'memory' && loadBalancerRaw !== 'redis') {
@@ -308,6 +313,7 @@ export function parseConfig(env: Env): Readonly<Config> {
     keyPrefix,
     graceQuitMs,
     forceQuitMs,
+    workers: read.count('PROXY_WORKERS', defaults.workers ?? 1, 1, 256),
     defaultBackend,
     registerSecret: read.secret('PROXY_REGISTER_SECRET'),
     controlToken: read.secret('PROXY_CONTROL_TOKEN'),

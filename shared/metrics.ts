@@ -6,6 +6,8 @@
 // ids), so a series map cannot grow without bound; gauges that mirror a table are reset and
 // refilled on every scrape.
 
+import { mergeExpositions } from './metrics-merge.ts';
+
 export type Labels = Readonly<Record<string, string>>;
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -166,11 +168,14 @@ export class Histogram extends Metric {
 }
 
 type Collector = () => void | Promise<void>;
+/** Expositions of other processes of the same node (cluster workers), merged into this one's. */
+type Source = () => Promise<string[]>;
 
 /** A set of metrics rendered together; collectors refresh scrape-time gauges first. */
 export class MetricsRegistry {
   private readonly metrics = new Map<string, Metric>();
   private readonly collectors = new Set<Collector>();
+  private readonly sources = new Set<Source>();
 
   /** The metric registered under `name`, created by `make` the first time (idempotent). */
   private register<M extends Metric>(name: string, make: () => M): M {
@@ -200,11 +205,19 @@ export class MetricsRegistry {
     return () => this.collectors.delete(collector);
   }
 
+  /** Adds other processes' expositions to every render; the returned function removes it. */
+  addSource(source: Source): () => void {
+    this.sources.add(source);
+    return () => this.sources.delete(source);
+  }
+
   async render(): Promise<string> {
     for (const collect of this.collectors) await collect();
     let out = '';
     for (const metric of this.metrics.values()) out += metric.render();
-    return out;
+    if (this.sources.size === 0) return out;
+    const others = await Promise.all([...this.sources].map((source) => source()));
+    return mergeExpositions([out, ...others.flat()]);
   }
 }
 

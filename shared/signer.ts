@@ -29,12 +29,16 @@ export class Signer {
 
   /** True when `signature` is this key's signature of `text`; compares in constant time. */
   verify(text: string, signature: string): boolean {
-    const expected = this.sign(text);
-    if (signature.length !== expected.length) return false;
-    let diff = 0;
-    for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ signature.charCodeAt(i);
-    return diff === 0;
+    return sameSignature(this.sign(text), signature);
   }
+}
+
+/** Compares a signature with the expected one in constant time (for its length). */
+export function sameSignature(expected: string, signature: string): boolean {
+  if (signature.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ signature.charCodeAt(i);
+  return diff === 0;
 }
 
 /** A key for one process when none is configured (all-in-one): 32 random bytes. */

@@ -2,13 +2,43 @@
 // and the exact URI path, so a marker only ever reaches the artefact the origin's own playlist
 // named (a segment, key, init section or sub-playlist) and never another path on the origin, such
 // as its API. Stateless: any instance with the same key checks it.
+//
+// A live playlist names the same few paths on every reload, and each segment is then fetched by
+// every player: signatures are kept in a small bounded cache per signer, so an HMAC is computed
+// about once per path rather than once per playlist line and per segment request.
 
-import type { Signer } from '../../shared/signer.ts';
+import { type Signer, sameSignature } from '../../shared/signer.ts';
 
 const SIGNED_PREFIX = 'hls\n';
+/** Paths remembered per signer; a live window of a few hundred streams fits, memory stays bounded. */
+const CACHED_SIGNATURES = 4096;
+
+const caches = new WeakMap<Signer, Map<string, string>>();
+
+function cacheOf(signer: Signer): Map<string, string> {
+  let cache = caches.get(signer);
+  if (!cache) {
+    cache = new Map();
+    caches.set(signer, cache);
+  }
+  return cache;
+}
+
+function remember(cache: Map<string, string>, text: string, value: string): void {
+  // Oldest first out: live paths come and go in order, so this behaves like an LRU here.
+  if (cache.size >= CACHED_SIGNATURES) cache.delete(cache.keys().next().value as string);
+  cache.set(text, value);
+}
 
 export function segmentMarker(signer: Signer, backendId: string, path: string): string {
-  return `${backendId}.${signer.sign(`${SIGNED_PREFIX}${backendId}\n${path}`)}`;
+  const cache = cacheOf(signer);
+  const text = `${SIGNED_PREFIX}${backendId}\n${path}`;
+  let value = cache.get(text);
+  if (value === undefined) {
+    value = signer.sign(text);
+    remember(cache, text, value);
+  }
+  return `${backendId}.${value}`;
 }
 
 /** The backend id a marker names for `path`, or null when it was not signed for that path. */
@@ -16,5 +46,12 @@ export function readSegmentMarker(signer: Signer, marker: string, path: string):
   const dot = marker.lastIndexOf('.');
   if (dot < 1) return null;
   const backendId = marker.slice(0, dot);
-  return signer.verify(`${SIGNED_PREFIX}${backendId}\n${path}`, marker.slice(dot + 1)) ? backendId : null;
+  const cache = cacheOf(signer);
+  const text = `${SIGNED_PREFIX}${backendId}\n${path}`;
+  const cached = cache.get(text);
+  const expected = cached ?? signer.sign(text);
+  if (!sameSignature(expected, marker.slice(dot + 1))) return null;
+  // Only markers that check out are remembered: forged ones cannot push real paths out.
+  if (cached === undefined) remember(cache, text, expected);
+  return backendId;
 }
