@@ -34,6 +34,8 @@ export interface DataPlaneOptions {
   /** Handles non-stream requests on the HTTP port after static files. */
   httpNext: (request: Request, env: unknown) => Response | Promise<Response>;
   rtmpTimeouts?: RtmpTimeouts;
+  /** True while the node drains; WebRTC checks it itself (the others are refused at routing). */
+  draining?: () => boolean;
 }
 
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
@@ -65,6 +67,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       address: options.config.webrtc,
       lookup: (username) => options.control.rtcSession(username),
       logger: logger.child({ proto: 'webrtc' }),
+      draining: options.draining,
     });
     await webrtc.start();
     opened.push(() => webrtc.close());

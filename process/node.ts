@@ -131,6 +131,7 @@ export async function startNode(
       version: VERSION_STRING,
       httpNext,
       rtmpTimeouts: overrides.rtmpTimeouts,
+      draining: () => drain.draining,
     });
     dataPlaneRef = dataPlane;
     const stopMetrics = collectNodeMetrics(dataPlane, drain);
