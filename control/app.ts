@@ -13,6 +13,7 @@ import { observedStore } from './metrics/observed-store.ts';
 import { RecentErrors, recordingLogger } from './metrics/recent-errors.ts';
 import { originRequest } from './origin-reach.ts';
 import { OFFER_LIMIT, REGISTER_LIMIT, ROUTE_LIMIT, rateLimit } from './rate-limit.ts';
+import { nodeSessionsRoute } from './routes/node-sessions.ts';
 import { nodesRoute } from './routes/nodes.ts';
 import { operatorRoute } from './routes/operator.ts';
 import { playerPageRoute } from './routes/player-page.ts';
@@ -35,6 +36,8 @@ const INTERNAL_PATHS = [
   '/metrics',
   '/api/v1/clients',
   '/api/v1/summaries',
+  '/api/v1/sessions',
+  '/api/v1/sessions/*',
 ];
 
 /** SRS's stream stats: behind the token on the system port, open (read-only) where players are. */
@@ -78,6 +81,7 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     app.route('/', serversRoute);
     app.route('/', nodesRoute);
     app.route('/', operatorRoute);
+    app.route('/', nodeSessionsRoute);
     app.route('/', srsClientsRoute);
   }
   app.use('/api/v1/streams', cors());
