@@ -15,6 +15,7 @@ import { originRequest } from './origin-reach.ts';
 import { OFFER_LIMIT, REGISTER_LIMIT, ROUTE_LIMIT, rateLimit } from './rate-limit.ts';
 import { backendReportsRoute } from './routes/backend-reports.ts';
 import { hooksRoute } from './routes/hooks.ts';
+import { nodeSessionsRoute } from './routes/node-sessions.ts';
 import { nodesRoute } from './routes/nodes.ts';
 import { operatorRoute } from './routes/operator.ts';
 import { playerPageRoute } from './routes/player-page.ts';
@@ -38,6 +39,8 @@ const INTERNAL_PATHS = [
   '/api/v1/clients',
   '/api/v1/summaries',
   '/api/v1/backends/*',
+  '/api/v1/sessions',
+  '/api/v1/sessions/*',
 ];
 
 /** SRS's stream stats: behind the token on the system port, open (read-only) where players are. */
@@ -81,6 +84,7 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     app.route('/', serversRoute);
     app.route('/', nodesRoute);
     app.route('/', operatorRoute);
+    app.route('/', nodeSessionsRoute);
     app.route('/', srsClientsRoute);
     app.route('/', backendReportsRoute);
     app.post('/api/v1/hooks/*', rateLimit('hooks', REGISTER_LIMIT));

@@ -60,6 +60,8 @@ export interface DataPlaneOptions {
   rtspTimeouts?: RtspTimeouts;
   /** All of them by default. */
   listeners?: ListenerSet;
+  /** True while the node drains; WebRTC checks it itself (the others are refused at routing). */
+  draining?: () => boolean;
 }
 
 interface TcpListeners {
@@ -90,6 +92,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<Listene
         address: options.config.webrtc,
         lookup: (username) => options.control.rtcSession(username),
         logger: logger.child({ proto: 'webrtc' }),
+        draining: options.draining,
       });
       await relay.start();
       webrtc = relay;

@@ -20,12 +20,12 @@ const ended = defaultRegistry.counter(
 );
 const bytesIn = defaultRegistry.counter(
   'switchyard_received_bytes_total',
-  'Bytes relayed from clients toward origins, by protocol (RTMP; sessions still open are counted at scrape).',
+  'Bytes relayed from clients toward origins, by protocol (sessions still open are counted at scrape).',
   ['protocol'],
 );
 const bytesOut = defaultRegistry.counter(
   'switchyard_sent_bytes_total',
-  'Bytes relayed from origins to clients, by protocol (RTMP; sessions still open are counted at scrape).',
+  'Bytes relayed from origins to clients, by protocol (sessions still open are counted at scrape).',
   ['protocol'],
 );
 const firstMedia = defaultRegistry.histogram(
@@ -54,10 +54,13 @@ export const sessionMetrics = {
   ended(message: string, reason: CloseReason, fields?: Record<string, unknown>): void {
     const protocol = protocolOf(message);
     ended.inc({ protocol, reason });
-    // The byte counters are RTMP's (see onCollect); other protocols' close lines carry their own.
-    if (protocol !== 'rtmp') return;
-    if (typeof fields?.upBytes === 'number') closedBytes.up += fields.upBytes;
-    if (typeof fields?.downBytes === 'number') closedBytes.down += fields.downBytes;
+    const up = typeof fields?.upBytes === 'number' ? fields.upBytes : 0;
+    const down = typeof fields?.downBytes === 'number' ? fields.downBytes : 0;
+    if (up > 0 || down > 0) addClosedBytes(protocol, up, down);
+  },
+  /** Bytes of a session that closed, for those whose close line does not carry them (HTTP). */
+  closedBytes(protocol: SessionProtocol, up: number, down: number): void {
+    addClosedBytes(protocol, up, down);
   },
   publisherFailover(outcome: 'started' | 'resumed'): void {
     failovers.inc({ outcome });
@@ -67,29 +70,40 @@ export const sessionMetrics = {
   },
 };
 
-/** Bytes of RTMP sessions still open, summed at scrape by whoever owns them (the listener's set). */
+/** Bytes of sessions still open, summed at scrape by whoever owns them (a listener's set). */
 export type LiveBytes = () => { up: number; down: number };
 
-const liveSources = new Set<LiveBytes>();
-const closedBytes = { up: 0, down: 0 };
+const liveSources = new Map<LiveBytes, SessionProtocol>();
+const closedBytes = new Map<string, { up: number; down: number }>();
+
+function addClosedBytes(protocol: string, up: number, down: number): void {
+  const total = closedBytes.get(protocol) ?? { up: 0, down: 0 };
+  total.up += up;
+  total.down += down;
+  closedBytes.set(protocol, total);
+}
 
 /**
  * A session moves its bytes from the live sum to the closed total when it closes, so the
  * rendered counter (closed + live) never goes down. Returns the function that unregisters.
  */
-export function countLiveBytes(source: LiveBytes): () => void {
-  liveSources.add(source);
+export function countLiveBytes(protocol: SessionProtocol, source: LiveBytes): () => void {
+  liveSources.set(source, protocol);
   return () => liveSources.delete(source);
 }
 
 defaultRegistry.onCollect(() => {
-  let up = closedBytes.up;
-  let down = closedBytes.down;
-  for (const source of liveSources) {
+  const totals = new Map<string, { up: number; down: number }>();
+  for (const [protocol, closed] of closedBytes) totals.set(protocol, { ...closed });
+  for (const [source, protocol] of liveSources) {
     const live = source();
-    up += live.up;
-    down += live.down;
+    const total = totals.get(protocol) ?? { up: 0, down: 0 };
+    total.up += live.up;
+    total.down += live.down;
+    totals.set(protocol, total);
   }
-  bytesIn.setCollected({ protocol: 'rtmp' }, up);
-  bytesOut.setCollected({ protocol: 'rtmp' }, down);
+  for (const [protocol, total] of totals) {
+    bytesIn.setCollected({ protocol }, total.up);
+    bytesOut.setCollected({ protocol }, total.down);
+  }
 });

@@ -116,6 +116,11 @@ export class UdpListener<S extends ListenerSession> {
     return this.byKey.get(key);
   }
 
+  /** A snapshot of the sessions, safe to walk while sessions close. */
+  list(): S[] {
+    return [...this.sessions];
+  }
+
   /** A snapshot of the keys, safe to walk while sessions close. */
   keys(): string[] {
     return [...this.byKey.keys()];

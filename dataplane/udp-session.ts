@@ -1,5 +1,6 @@
 // What a relayed UDP session (WebRTC, SRT) shares: its client address in the listener, one
-// connected UDP socket toward its origin, packet counters, and an idempotent close(reason) that
+// connected UDP socket toward its origin, packet and byte counters, what the operator's sessions
+// view shows (`view`), and an idempotent close(reason) that
 // releases the protocol's timers, closes the origin socket, removes the session from every map
 // of its listener and logs the one `... session closed` line.
 
@@ -10,8 +11,14 @@ import { closeSocket, type ListenerSession, type UdpListener } from './udp-liste
 
 export abstract class UdpSession implements ListenerSession {
   lastSeen = Date.now();
+  readonly startedAt = Date.now();
   packetsUp = 0;
   packetsDown = 0;
+  /** Datagram bytes relayed each way: one addition per datagram, next to the packet count. */
+  bytesUp = 0;
+  bytesDown = 0;
+  /** What the operator's sessions view shows; filled in as the session learns it. */
+  readonly view: { id: string; kind?: string; stream?: string; backend?: string } = { id: '' };
   /** The socket toward the origin, once the origin is known. */
   protected origin: Socket | undefined;
   private closeReason: CloseReason | undefined;
@@ -72,6 +79,11 @@ export abstract class UdpSession implements ListenerSession {
     this.releaseTimers();
     void closeSocket(this.origin).then(this.resolveClosed);
     this.listener.remove(this);
-    logClose(this.log, this.closeMessage, reason, detail, { packetsUp: this.packetsUp, packetsDown: this.packetsDown });
+    logClose(this.log, this.closeMessage, reason, detail, {
+      packetsUp: this.packetsUp,
+      packetsDown: this.packetsDown,
+      upBytes: this.bytesUp,
+      downBytes: this.bytesDown,
+    });
   }
 }

@@ -8,6 +8,7 @@ import { requireToken } from '../control/auth.ts';
 import { answerErrorsAsJson } from '../control/errors.ts';
 import type { ControlClient } from '../dataplane/control-client.ts';
 import type { ListenerPlane } from '../dataplane/dataplane.ts';
+import { kickSession, listSessions } from '../dataplane/session-list.ts';
 import { DrainingError, NotFoundError, UnavailableError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import { defaultRegistry, EXPOSITION_CONTENT_TYPE } from '../shared/metrics.ts';
@@ -55,30 +56,6 @@ export function drainingControl(control: ControlClient, drain: NodeDrain): Contr
   };
 }
 
-export interface SessionView {
-  id: string;
-  protocol: 'rtmp';
-  kind?: string;
-  stream?: string;
-  client: string;
-  backend?: string;
-  bytesIn: number;
-  bytesOut: number;
-  ageMs: number;
-  relaying: boolean;
-}
-
-function sessionsOf(dataPlane: ListenerPlane, now: number): SessionView[] {
-  return [...(dataPlane.rtmp?.sessions ?? [])].map((s) => ({
-    ...s.view,
-    protocol: 'rtmp',
-    bytesIn: s.counters.up.bytes,
-    bytesOut: s.counters.down.bytes,
-    ageMs: now - s.startedAt,
-    relaying: s.isRelaying,
-  }));
-}
-
 export interface NodeAdminOptions {
   nodeId: string;
   drain: NodeDrain;
@@ -124,14 +101,12 @@ export function createNodeAdminApp(options: NodeAdminOptions): Hono {
     return c.json({ code: 0, data: drain.view() });
   });
   app.get('/api/v1/sessions', (c) => {
-    const sessions = sessionsOf(plane(), Date.now());
+    const sessions = listSessions(plane(), Date.now());
     return c.json({ code: 0, data: { node: options.nodeId, sessions } });
   });
   app.delete('/api/v1/sessions/:id', (c) => {
     const id = c.req.param('id');
-    const session = [...(plane().rtmp?.sessions ?? [])].find((s) => s.view.id === id);
-    if (!session) throw new NotFoundError(`no session ${id} on this node`);
-    session.close('deleted', 'kicked by an operator');
+    if (!kickSession(plane(), id)) throw new NotFoundError(`no session ${id} on this node`);
     return c.json({ code: 0, data: { id, closed: true } });
   });
   const next = options.next;

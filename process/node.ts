@@ -2,7 +2,6 @@
 // remote one is configured (all-in-one). Owns everything it starts: a failure half-way through
 // start-up closes what was already open, and shutdown() is graceful, then forced.
 
-import { hostname } from 'node:os';
 import { Hono } from 'hono';
 import { answerErrorsAsJson } from '../control/errors.ts';
 import { createHlsRoutes } from '../control/hls/hls-routes.ts';
@@ -22,7 +21,7 @@ import { warnIfSystemApiExposed } from './exposure-warning.ts';
 import { listenHttp, serveControlApps } from './http-server.ts';
 import { describeListenError } from './listen-errors.ts';
 import { createNodeAdminApp, drainingControl, NodeDrain } from './node-admin.ts';
-import { startNodeAnnouncer } from './node-announcer.ts';
+import { nodeIdOf, startNodeAnnouncer } from './node-announcer.ts';
 import { collectNodeMetrics } from './node-metrics.ts';
 import { remoteHlsResolver } from './remote-hls-resolver.ts';
 import { processSigner } from './signing-key.ts';
@@ -107,7 +106,7 @@ export async function startNode(
     let control: ControlClient;
     let httpNext: HttpHandler;
     const drain = new NodeDrain(logger.child({ plane: 'data' }));
-    const nodeId = config.nodeId ?? `${hostname()}-${config.rtmp.port}`;
+    const nodeId = nodeIdOf(config);
     const admin = (next?: HttpHandler) =>
       createNodeAdminApp({
         nodeId,
@@ -156,7 +155,7 @@ export async function startNode(
       webrtc: config.webrtc.port,
       srt: config.srt.port,
     });
-    if (config.controlUrl && (config.webrtcCandidate || config.nodePublicUrl)) {
+    if (config.controlUrl && (config.webrtcCandidate || config.nodePublicUrl || config.nodeAdminUrl)) {
       closers.push(startNodeAnnouncer(control, config, logger));
     }
 
@@ -191,6 +190,7 @@ export async function startNodeDataPlane(
     logger,
     version: VERSION_STRING,
     httpNext,
+    draining: () => drain.draining,
     rtmpTimeouts: options.rtmpTimeouts,
     rtspTimeouts: options.rtspTimeouts,
     listeners: options.listeners,

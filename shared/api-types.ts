@@ -120,5 +120,10 @@ export interface NodeRecord {
   gatewayUrl?: string;
   /** Region hint: the edge prefers a gateway in its origin's region. */
   region?: string;
+  /**
+   * Where the node's own system API answers (PROXY_NODE_ADMIN_URL): the control plane on Node
+   * gathers and kicks sessions there; a Worker only lists it.
+   */
+  adminUrl?: string;
   updatedAt: number;
 }

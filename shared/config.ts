@@ -92,6 +92,11 @@ export interface Config {
   nodePublicUrl?: string;
   /** Region hint announced with the node (the edge prefers a gateway in an origin's region). */
   nodeRegion?: string;
+  /**
+   * Split mode: where the control plane (on Node) reaches this node's system API to gather and
+   * kick its sessions; announced with the node's heartbeat.
+   */
+  nodeAdminUrl?: string;
   /** Control plane: builds origins' public URLs from their registration (docs/deploy-workers.md). */
   originUrlTemplate?: string;
   /** Heartbeats younger than this keep a backend alive. */
@@ -327,6 +332,7 @@ export function parseConfig(env: Env, defaults: { workers?: number } = {}): Read
     nodeId: read.raw('PROXY_NODE_ID'),
     nodePublicUrl: read.workerUrl('PROXY_NODE_PUBLIC_URL'),
     nodeRegion: read.region('PROXY_NODE_REGION'),
+    nodeAdminUrl: read.url('PROXY_NODE_ADMIN_URL'),
     originUrlTemplate: read.urlTemplate('PROXY_ORIGIN_URL_TEMPLATE'),
     backendTtlMs: read.duration('PROXY_BACKEND_TTL', 300_000),
     backendSuspectMs: read.duration('PROXY_BACKEND_SUSPECT_WINDOW', 5_000),

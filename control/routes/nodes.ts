@@ -16,6 +16,19 @@ function optionalPort(value: unknown, name: string): number | undefined {
   return value;
 }
 
+/** `scheme://host[:port]` of a node's system API; dialled only by a control plane on Node. */
+function parseAdminUrl(value: unknown): string {
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' && value.length <= 300 ? new URL(value) : undefined;
+  } catch {}
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new BadRequestError('field "adminUrl" must be an http(s) URL');
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== ''))
+    throw new BadRequestError('field "adminUrl" must be scheme://host[:port] with no path, query or credentials');
+  return `${url.protocol}//${url.host}`;
+}
+
 export const nodesRoute = new Hono<ControlEnv>()
   .post('/api/v1/nodes', async (c) => {
     const deps = c.get('deps');
@@ -25,15 +38,16 @@ export const nodesRoute = new Hono<ControlEnv>()
     if (typeof id !== 'string' || !/^[\w.:-]{1,128}$/.test(id))
       throw new BadRequestError('field "id" must be 1-128 of A-Z a-z 0-9 _ . : -');
     const gatewayUrl = body.gatewayUrl === undefined ? undefined : parseWorkerBaseUrl(body.gatewayUrl, 'gatewayUrl');
-    // A node that is only an origin gateway has no media address to announce.
+    // A node that is only an origin gateway (or only announces its admin URL) has no media address.
     if (
-      (publicIp !== undefined || !gatewayUrl) &&
+      (publicIp !== undefined || (!gatewayUrl && body.adminUrl === undefined)) &&
       (typeof publicIp !== 'string' || !/^[A-Za-z0-9.:-]{1,253}$/.test(publicIp))
     )
       throw new BadRequestError('field "publicIp" must be an address');
     const region = body.region;
     if (region !== undefined && (typeof region !== 'string' || !/^[\w.-]{1,64}$/.test(region)))
       throw new BadRequestError('field "region" must be 1-64 of A-Z a-z 0-9 _ . -');
+    const adminUrl = body.adminUrl === undefined ? undefined : parseAdminUrl(body.adminUrl);
     const node: NodeRecord = {
       id,
       publicIp: publicIp as string | undefined,
@@ -41,6 +55,7 @@ export const nodesRoute = new Hono<ControlEnv>()
       srtPort: optionalPort(body.srtPort, 'srtPort'),
       gatewayUrl,
       region: region as string | undefined,
+      adminUrl,
       updatedAt: deps.now(),
     };
     await deps.store.upsertNode(node);

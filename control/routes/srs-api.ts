@@ -23,7 +23,7 @@ export interface OriginAnswer {
   body?: Record<string, unknown>;
 }
 
-async function readBounded(res: Response): Promise<string> {
+export async function readBounded(res: Response): Promise<string> {
   const length = Number(res.headers.get('content-length') ?? 0);
   if (length > MAX_ORIGIN_BODY) throw new Error(`answer of ${length} bytes is too large`);
   const text = await res.text();

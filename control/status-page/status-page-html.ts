@@ -32,7 +32,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <h2>Backends</h2>
 <table id="backends"><thead><tr><th>id</th><th>address</th><th>state</th><th>last heartbeat</th><th>streams bound</th></tr></thead><tbody></tbody></table>
 <h2>Streams</h2>
-<table id="streams"><thead><tr><th>stream</th><th>origin</th><th>origin clients</th><th>RTMP sessions here</th><th>last routed</th></tr></thead><tbody></tbody></table>
+<table id="streams"><thead><tr><th>stream</th><th>origin</th><th>origin clients</th><th>sessions (all protocols, every node)</th><th>last routed</th></tr></thead><tbody></tbody></table>
 <h2>Nodes</h2>
 <table id="nodes"><thead><tr><th>id</th><th>address</th><th>state</th><th>sessions</th></tr></thead><tbody></tbody></table>
 <h2>Recent errors</h2>
@@ -111,9 +111,9 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 
       const srsClients = {};
       for (const s of (srs && srs.streams) || []) srsClients[s.app + '/' + s.name] = s.clients;
-      const rtmpHere = {};
+      const sessionsHere = {};
       for (const s of (sessions && sessions.data.sessions) || []) {
-        if (s.stream) rtmpHere[s.stream] = (rtmpHere[s.stream] || 0) + 1;
+        if (s.stream) sessionsHere[s.stream] = (sessionsHere[s.stream] || 0) + 1;
       }
       fill('streams', bound.map((b) => {
         const appName = b.stream.split('/').slice(1).join('/');
@@ -121,7 +121,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
           cell(b.stream),
           cell(b.backend, b.backendAlive ? 'ok' : 'bad'),
           cell(srsClients[appName] === undefined ? '-' : srsClients[appName]),
-          cell(rtmpHere[b.stream] || 0),
+          cell(sessionsHere[b.stream] || 0),
           cell(ago(b.lastUsedAgoMs)),
         ];
       }), 'no stream bound');

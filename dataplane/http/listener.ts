@@ -20,6 +20,7 @@ import type { ControlClient } from '../control-client.ts';
 import { StallError, StallTimer } from '../relay-pipe.ts';
 import { nextSessionId } from '../session-id.ts';
 import { sessionMetrics } from '../session-metrics.ts';
+import { HttpStreams } from './http-streams.ts';
 import { isLiveStreamRequest } from './live-paths.ts';
 import { CORS_HEADERS, relayLiveStream, sendJsonError } from './stream-relay.ts';
 
@@ -32,6 +33,8 @@ export interface HttpStreamServer {
   port: number;
   /** Live streams being relayed now. */
   activeStreams(): number;
+  /** Those streams, for the operator's sessions view and kick. */
+  streams: HttpStreams;
   stopAccepting(): Promise<void>;
   closeAll(): void;
 }
@@ -51,7 +54,7 @@ export interface HttpStreamDeps {
 export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDeps): Promise<HttpStreamServer> {
   const fallback = getRequestListener(deps.fallback);
   const { admission, limits } = deps;
-  let active = 0;
+  const streams = new HttpStreams();
   /** Admissions of connections whose first request has not been answered yet. */
   const firstRequest = new WeakMap<Socket, Admitted>();
   const logRefusal = refusalLogger((refused, notLogged) =>
@@ -92,10 +95,10 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
         return;
       }
       if ((req.method === 'GET' || req.method === 'HEAD') && live) {
-        const log = deps.logger.child({ cid: nextSessionId('http'), client: req.socket.remoteAddress });
-        active++;
+        const cid = nextSessionId('http');
+        const log = deps.logger.child({ cid, client: req.socket.remoteAddress });
+        const control = streams.track(cid, req, res, deps.control);
         sessionMetrics.started('http');
-        res.once('close', () => active--);
         // The relay pipes the backend's response into `res`: from then on the session relays, and
         // the source pausing means the player's socket is backed up.
         res.once('pipe', (source: Readable) => {
@@ -106,7 +109,7 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
           source.on('resume', stall.stop);
           res.once('close', stall.stop);
         });
-        relayLiveStream(req, res, deps.control, log, () => admitted?.release(), deps.health).catch((err) => {
+        relayLiveStream(req, res, control, log, () => admitted?.release(), deps.health).catch((err) => {
           log.error('http stream relay crashed', { err: String(err) });
           res.destroy();
         });
@@ -134,7 +137,8 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
       const info = server.address();
       resolve({
         port: typeof info === 'object' && info ? info.port : address.port,
-        activeStreams: () => active,
+        activeStreams: () => streams.size,
+        streams,
         stopAccepting: async () => {
           server.close();
           server.closeIdleConnections();

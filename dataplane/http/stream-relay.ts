@@ -14,6 +14,7 @@ import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
 import { StallError } from '../relay-pipe.ts';
 import { sessionMetrics } from '../session-metrics.ts';
+import { SessionDeletedError } from '../session-view.ts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -120,6 +121,7 @@ export async function relayLiveStream(
     if (finished) return closed('backend_gone', 'backend ended the stream', log2);
     // The listener destroys a player that stopped reading with a StallError.
     if (res.errored instanceof StallError) closed('client_stalled', res.errored.message, log2);
+    else if (res.errored instanceof SessionDeletedError) closed('deleted', res.errored.message, log2);
     else closed('client_gone', 'client closed the connection', log2);
     upstream.destroy();
   };

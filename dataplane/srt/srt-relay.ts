@@ -136,13 +136,19 @@ export class SrtRelay {
       this.reject(hs, rinfo, Rejection.Unavailable, 'overloaded', admitted.reason);
       return;
     }
-    const log = this.options.logger.child({
-      cid: nextSessionId('srt'),
-      client: `${rinfo.address}:${rinfo.port}`,
+    const view = {
+      id: nextSessionId('srt'),
       stream: streamKey(identity.identity),
+      kind: identity.mode === 'publish' ? 'publish' : 'play',
+    };
+    const log = this.options.logger.child({
+      cid: view.id,
+      client: `${rinfo.address}:${rinfo.port}`,
+      stream: view.stream,
       mode: identity.mode,
     });
     const session = new SrtSession(this.listener, rinfo.address, rinfo.port, hs, log, this.handshakeMs);
+    Object.assign(session.view, view);
     session.pending = admitted;
     this.listener.add(session);
     this.options.control.route({ ...identity.identity, proto: 'srt' }).then(

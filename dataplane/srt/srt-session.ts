@@ -42,6 +42,7 @@ export class SrtSession extends UdpSession {
   connect(host: string, port: number, backendId: string): void {
     if (this.isClosed) return;
     this.log = this.log.child({ backend: backendId });
+    this.view.backend = backendId;
     this.induction = originInduction(this.conclusion, host);
     this.connectOrigin(host, port);
   }
@@ -74,6 +75,7 @@ export class SrtSession extends UdpSession {
       }
     }
     this.packetsUp++;
+    this.bytesUp += msg.length;
     this.origin?.send(msg);
   }
 
@@ -84,6 +86,7 @@ export class SrtSession extends UdpSession {
   protected fromOrigin(msg: Buffer): void {
     if (this.state === 'established') {
       this.packetsDown++;
+      this.bytesDown += msg.length;
       this.toClient(msg);
       if (isControl(msg) && controlType(msg) === ControlType.Shutdown)
         this.close('backend_gone', 'origin sent shutdown');

@@ -26,6 +26,8 @@ export interface WebRtcRelayOptions {
    */
   revalidateMs?: number;
   maxSessions?: number;
+  /** True while the node drains: no new session starts, live ones (and their moves) go on. */
+  draining?: () => boolean;
 }
 
 const MAX_PENDING_LOOKUPS = 1_000;
@@ -114,6 +116,10 @@ export class WebRtcRelay {
       this.drop('not accepting new sessions', rinfo);
       return;
     }
+    if (this.options.draining?.()) {
+      this.drop('this node is draining (reason draining): no new sessions', rinfo);
+      return;
+    }
     const pendingKey = `${rinfo.address}|${rinfo.port}`;
     const queued = this.pending.get(pendingKey);
     if (queued) {
@@ -162,13 +168,15 @@ export class WebRtcRelay {
       for (const packet of queued) existing.fromClient(packet);
       return;
     }
+    const id = nextSessionId('rtc');
     const log = this.options.logger.child({
-      cid: nextSessionId('rtc'),
+      cid: id,
       stream: info.stream,
       backend: info.backendId,
     });
     log.debug('webrtc session username', { username });
     const session = new WebRtcSession(this.listener, info, rinfo.address, rinfo.port, log);
+    session.view.id = id;
     this.listener.add(session);
     log.info('webrtc session started', {
       client: `${rinfo.address}:${rinfo.port}`,

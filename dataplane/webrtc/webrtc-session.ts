@@ -24,6 +24,7 @@ export class WebRtcSession extends UdpSession {
     log: Logger,
   ) {
     super(listener, address, port, info.username, log);
+    Object.assign(this.view, { kind: info.kind, stream: info.stream, backend: info.backendId });
     this.connectOrigin(info.media.host, info.media.port);
   }
 
@@ -36,12 +37,14 @@ export class WebRtcSession extends UdpSession {
 
   fromClient(msg: Buffer): void {
     this.packetsUp++;
+    this.bytesUp += msg.length;
     if (this.connected) this.origin?.send(msg);
     else if (this.queue.length < MAX_QUEUED) this.queue.push(msg);
   }
 
   protected fromOrigin(msg: Buffer): void {
     this.packetsDown++;
+    this.bytesDown += msg.length;
     this.toClient(msg);
   }
 

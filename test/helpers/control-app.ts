@@ -31,6 +31,7 @@ export function testControl(
     logger?: Logger;
     rtcCandidate?: ControlDeps['rtcCandidate'];
     onRtcSessionDeleted?: ControlDeps['onRtcSessionDeleted'];
+    originReach?: ControlDeps['originReach'];
   } = {},
 ): TestControl {
   const clock = { now: 1_800_000_000_000 };
@@ -46,6 +47,7 @@ export function testControl(
     now: () => clock.now,
     random: () => 0,
     fetch: options.fetch,
+    originReach: options.originReach,
     signer: TEST_SIGNER,
     backendNetworks: TEST_NETWORKS,
     rtcCandidate: options.rtcCandidate,

@@ -20,10 +20,12 @@ export interface SwitchyardProcess {
 }
 
 export async function startSwitchyard(
-  env: Record<string, string> = {},
+  /** Settings, or a function of the ports it will use (e.g. a URL naming its own system port). */
+  envOrFn: Record<string, string> | ((ports: ProxyPorts) => Record<string, string>) = {},
   nodeArgs: string[] = [],
 ): Promise<SwitchyardProcess> {
   const { ports, env: portEnv } = await proxyPorts();
+  const env = typeof envOrFn === 'function' ? envOrFn(ports) : envOrFn;
   const { rtmp: rtmpPort, http: httpPort, api: apiPort, system: systemPort, webrtc: webrtcPort, srt: srtPort } = ports;
   const proc = startProcess(process.execPath, [...nodeArgs, '--import', 'tsx', 'process/main.ts'], {
     cwd: ROOT,

@@ -124,3 +124,41 @@ describe('GET /api/v1/rtc/sessions/:username', () => {
     assert.equal(await lookup(), 404);
   });
 });
+
+describe('a node announcing its admin URL (PROXY_NODE_ADMIN_URL)', () => {
+  it('keeps an http(s) scheme://host[:port] and refuses anything else', async () => {
+    const { app } = testControl();
+    const ok = await app.request('/api/v1/nodes', postJson({ id: 'node-a', adminUrl: 'http://10.0.0.5:12025/' }));
+    assert.equal(ok.status, 200);
+    const listed = (await listNodes(app)) as Array<NodeView & { adminUrl?: string }>;
+    assert.equal(listed[0]?.adminUrl, 'http://10.0.0.5:12025');
+    for (const adminUrl of ['ftp://10.0.0.5', 'http://u:p@10.0.0.5', 'http://10.0.0.5/x', 'not a url', 7]) {
+      const res = await app.request('/api/v1/nodes', postJson({ id: 'node-b', adminUrl }));
+      assert.equal(res.status, 400, String(adminUrl));
+    }
+  });
+});
+
+describe('sessions across nodes on a Worker (originReach edge)', () => {
+  it('dials no node: lists each live node sessions URL, and DELETE says to ask the node', async () => {
+    const dialled: string[] = [];
+    const { app } = testControl({
+      originReach: 'edge',
+      fetch: async (url) => {
+        dialled.push(url);
+        throw new Error('a Worker must not dial a node admin URL');
+      },
+    });
+    await app.request('/api/v1/nodes', postJson({ id: 'node-a', adminUrl: 'http://10.0.0.5:12025' }));
+    await app.request('/api/v1/nodes', postJson({ id: 'node-b', publicIp: '203.0.113.1' }));
+    const res = await app.request('/api/v1/sessions');
+    assert.equal(res.status, 200);
+    assert.deepEqual(((await res.json()) as { data: unknown }).data, {
+      gathered: false,
+      sessions: [],
+      nodes: [{ node: 'node-a', ok: false, sessionsUrl: 'http://10.0.0.5:12025/api/v1/sessions' }],
+    });
+    assert.equal((await app.request('/api/v1/sessions/rtmp-ab12-7', { method: 'DELETE' })).status, 503);
+    assert.deepEqual(dialled, []);
+  });
+});
