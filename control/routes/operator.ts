@@ -46,6 +46,7 @@ export const operatorRoute = new Hono<ControlEnv>()
         // Bindings renew on each use, so the time since the last use is what is known of their age.
         lastUsedAgoMs: Math.max(0, deps.streamTtlMs - b.ttlMs),
         expiresInMs: b.ttlMs,
+        protocols: b.protocols,
       };
     });
     return c.json({ code: 0, data: { bindings: rows, truncated: rows.length >= limit } });

@@ -14,6 +14,8 @@ export interface KeySpace {
   streamPrefix: string;
   /** Stream binding: holds the backend id. */
   stream(streamKey: string): string;
+  /** Prefix of the sets of protocols that routed to a binding (same TTL); the stream key follows. */
+  streamProtosPrefix: string;
   /** Set of backend ids marked draining by an operator. */
   draining: string;
   /** WebRTC session by ICE username. */
@@ -30,6 +32,7 @@ export function keySpace(prefix: string): KeySpace {
     backendStreamsPrefix: `${prefix}:backend-streams:`,
     suspectPrefix: `${prefix}:suspect:`,
     streamPrefix,
+    streamProtosPrefix: `${prefix}:stream-protos:`,
     backendIndex: `${prefix}:backends`,
     backendPrefix,
     backend: (id) => `${backendPrefix}${id}`,

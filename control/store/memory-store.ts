@@ -6,6 +6,7 @@ import { UnavailableError } from '../../shared/errors.ts';
 import { cheapest, placementCost } from '../placement.ts';
 import {
   type BackendStore,
+  type BindingView,
   backendState,
   DEFAULT_MAX_BACKENDS,
   DEFAULT_MAX_STREAMS,
@@ -26,6 +27,8 @@ const MAX_NODES = 1_000;
 interface Binding {
   backendId: string;
   expiresAt: number;
+  /** Protocols that routed to this binding (the bindings view's "protocols seen"). */
+  protocols: Set<BackendProtocol>;
 }
 
 export class MemoryStore implements BackendStore {
@@ -88,7 +91,8 @@ export class MemoryStore implements BackendStore {
     const boundState = boundBackend ? backendState(boundBackend, now, this.options) : 'dead';
     if (bound) this.unbind(streamKey);
     const keep = (backend: BackendRecord, decision: RouteDecision): Picked => {
-      this.bind(streamKey, backend.id, now);
+      const seen = decision === 'existing' && bound ? bound.protocols : new Set<BackendProtocol>();
+      this.bind(streamKey, backend.id, now, seen.add(proto));
       return { backend: structuredClone(backend), decision };
     };
     // A binding stays on its backend while alive, even a draining one.
@@ -115,11 +119,14 @@ export class MemoryStore implements BackendStore {
     return [...this.draining];
   }
 
-  async listBindings(limit: number, now: number): Promise<Array<{ stream: string; backendId: string; ttlMs: number }>> {
-    const out: Array<{ stream: string; backendId: string; ttlMs: number }> = [];
+  async listBindings(limit: number, now: number): Promise<BindingView[]> {
+    const out: BindingView[] = [];
     for (const [stream, binding] of this.streams) {
       if (out.length >= limit) break;
-      if (binding.expiresAt > now) out.push({ stream, backendId: binding.backendId, ttlMs: binding.expiresAt - now });
+      if (binding.expiresAt > now) {
+        const protocols = [...binding.protocols].sort();
+        out.push({ stream, backendId: binding.backendId, ttlMs: binding.expiresAt - now, protocols });
+      }
     }
     return out;
   }
@@ -169,14 +176,14 @@ export class MemoryStore implements BackendStore {
     this.backendStreams.clear();
   }
 
-  private bind(streamKey: string, backendId: string, now: number): void {
+  private bind(streamKey: string, backendId: string, now: number, protocols = new Set<BackendProtocol>()): void {
     if (this.streams.size >= (this.options.maxStreams ?? DEFAULT_MAX_STREAMS)) this.sweepStreams(now);
     // A binding may belong to a live stream; a full table refuses new streams rather than evict one.
     if (this.streams.size >= (this.options.maxStreams ?? DEFAULT_MAX_STREAMS)) {
       throw new UnavailableError('stream binding table is full');
     }
     const expiresAt = now + this.options.streamTtlMs;
-    this.streams.set(streamKey, { backendId, expiresAt });
+    this.streams.set(streamKey, { backendId, expiresAt, protocols });
     const keys = this.backendStreams.get(backendId) ?? new Map<string, number>();
     this.backendStreams.set(backendId, keys);
     // Re-inserted on each refresh: with one TTL, map order is expiry order.

@@ -49,6 +49,16 @@ export interface UpsertOptions {
   sameSourceOnly: boolean;
 }
 
+/** A live stream binding as the operator's bindings view shows it. */
+export interface BindingView {
+  stream: string;
+  backendId: string;
+  /** Until the binding expires unless used again. */
+  ttlMs: number;
+  /** The protocols that routed to it since it was bound to this backend, sorted. */
+  protocols: BackendProtocol[];
+}
+
 export interface BackendStore {
   /**
    * Adds a backend or refreshes its heartbeat; the same `id` (SRS server id) replaces the old
@@ -74,7 +84,7 @@ export interface BackendStore {
   /** Ids of the backends marked draining. */
   listDraining(): Promise<string[]>;
   /** Live stream bindings (stream key -> backend id), at most `limit`. */
-  listBindings(limit: number, now: number): Promise<Array<{ stream: string; backendId: string; ttlMs: number }>>;
+  listBindings(limit: number, now: number): Promise<BindingView[]>;
   /** A node's report: `ok` false marks the backend suspect (if not already), true clears it. False if unknown. */
   reportBackend(id: string, ok: boolean, now: number): Promise<boolean>;
   /** Binds `streamKey` to a backend that is not dead (an origin's on_publish); false if it cannot. */

@@ -14,6 +14,7 @@ import { REGISTER_BACKEND } from './scripts/register-backend.ts';
 import { REPORT_BACKEND } from './scripts/report-backend.ts';
 import {
   type BackendStore,
+  type BindingView,
   DEFAULT_MAX_BACKENDS,
   DEFAULT_SUSPECT_MS,
   type Picked,
@@ -161,6 +162,7 @@ export class UpstashStore implements BackendStore {
         this.keys.backendStreamsPrefix,
         streamKey,
         this.keys.suspectPrefix,
+        this.keys.streamProtosPrefix,
       ],
     );
     if (!Array.isArray(picked) || typeof picked[0] !== 'string') return null;
@@ -176,14 +178,18 @@ export class UpstashStore implements BackendStore {
     return ((await this.redis.smembers(this.keys.draining)) as string[]) ?? [];
   }
 
-  async listBindings(limit: number): Promise<Array<{ stream: string; backendId: string; ttlMs: number }>> {
+  async listBindings(limit: number): Promise<BindingView[]> {
     const prefix = this.keys.streamPrefix;
     // Glob characters in the prefix are escaped so another deployment's keys never match.
     const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    const flat = (await this.bindings.exec([], [pattern, String(limit), '50', String(prefix.length)])) ?? [];
-    const out: Array<{ stream: string; backendId: string; ttlMs: number }> = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) {
-      out.push({ stream: String(flat[i]), backendId: String(flat[i + 1]), ttlMs: Number(flat[i + 2]) });
+    const args = [pattern, String(limit), '50', String(prefix.length), this.keys.streamProtosPrefix];
+    const flat = (await this.bindings.exec([], args)) ?? [];
+    const out: BindingView[] = [];
+    for (let i = 0; i + 3 < flat.length; i += 4) {
+      const protocols = String(flat[i + 3])
+        .split(',')
+        .filter(Boolean) as BackendProtocol[];
+      out.push({ stream: String(flat[i]), backendId: String(flat[i + 1]), ttlMs: Number(flat[i + 2]), protocols });
     }
     return out;
   }

@@ -314,6 +314,25 @@ export function storeConformance(
       await store.close();
     });
 
+    it('records the protocols seen on a binding, afresh when it moves to another backend', async () => {
+      const store = await makeStore();
+      const now = Date.now();
+      await store.upsertBackend(backend('a', now));
+      await route(store, 'p1', now, 0, 'rtmp');
+      await route(store, 'p1', now + 1, 0, 'http');
+      await route(store, 'p1', now + 2, 0, 'rtmp');
+      const seen = async () => (await store.listBindings(100, now + 3)).find((b) => b.stream.endsWith('/p1'));
+      assert.deepEqual((await seen())?.protocols, ['http', 'rtmp']);
+      // The backend dies; the next request re-binds the stream elsewhere and starts the list again.
+      const srtToo = { rtmp: [{ port: 1935 }], http: [], api: [], srt: [{ port: 10080 }], rtc: [], rtsp: [] };
+      await store.upsertBackend(backend('b', now + ALIVE_MS + 10, { endpoints: srtToo }));
+      await route(store, 'p1', now + ALIVE_MS + 20, 0, 'srt');
+      const moved = (await store.listBindings(100, now + ALIVE_MS + 21)).find((b) => b.stream.endsWith('/p1'));
+      assert.equal(moved?.backendId, 'b');
+      assert.deepEqual(moved?.protocols, ['srt']);
+      await store.close();
+    });
+
     it('stores, refreshes and deletes WebRTC sessions by ICE username', async () => {
       const store = await makeStore();
       const session = rtcSession('ans1:off1', 'play', T0);

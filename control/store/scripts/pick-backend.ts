@@ -5,7 +5,7 @@
 // it once.
 // KEYS: stream binding, backend index, draining set.
 // ARGV: now ms, alive ms, proto, random [0,1), stream ttl ms, backend key prefix, suspect ms,
-// per-backend stream set prefix, stream key, suspect key prefix.
+// per-backend stream set prefix, stream key, suspect key prefix, stream-protocols key prefix.
 // Returns {backend JSON, 'existing' | 'new' | 'repick'}, or false when no live backend has the
 // protocol ('repick': the stream had a binding whose backend is no longer alive).
 import { LUA_BACKEND_STATE } from './backend-state.ts';
@@ -20,9 +20,14 @@ local suspect = tonumber(ARGV[7])
 local sprefix = ARGV[8]
 local member = ARGV[9]
 local suspect_prefix = ARGV[10]
+local protos_key = ARGV[11] .. member
 ${LUA_BACKEND_STATE}
 local function bind(id, json, decision)
   redis.call('SET', KEYS[1], id, 'PX', ttl)
+  -- The protocols seen on this binding, for the operator's bindings view; a new origin starts afresh.
+  if decision ~= 'existing' then redis.call('DEL', protos_key) end
+  redis.call('SADD', protos_key, proto)
+  redis.call('PEXPIRE', protos_key, ttl)
   redis.call('ZADD', sprefix .. id, now + ttl, member)
   redis.call('PEXPIRE', sprefix .. id, ttl)
   return {json, decision}
