@@ -15,4 +15,6 @@ npm run --silent build
 
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 export PROXY_LOG_LEVEL="${PROXY_LOG_LEVEL:-warn}"
-node --import tsx --test --test-reporter=spec "${files[@]}"
+# --test-force-exit: a file whose tests have all finished ends even if a peer library (werift's
+# DTLS retries, say) still holds a socket, so one lingering handle cannot hang the whole run.
+node --import tsx --test --test-force-exit --test-reporter=spec "${files[@]}"

@@ -40,15 +40,33 @@ function waitConnected(pc: RTCPeerConnection, timeoutMs = 15_000): Promise<void>
   });
 }
 
+/**
+ * Offer, answer, connect. A peer that fails any step is closed before the error goes up: an
+ * unclosed werift peer keeps its UDP sockets (and the test process) alive.
+ */
+async function negotiate(
+  pc: RTCPeerConnection,
+  endpoint: string,
+  kind: 'WHIP' | 'WHEP',
+): Promise<{ answer: string; location: string }> {
+  try {
+    await pc.setLocalDescription(await pc.createOffer());
+    const { answer, location, status } = await signal(endpoint, pc.localDescription?.sdp ?? '');
+    if (status !== 201) throw new Error(`${kind} answered ${status}: ${answer}`);
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    await waitConnected(pc);
+    return { answer, location };
+  } catch (err) {
+    await pc.close().catch(() => {});
+    throw err;
+  }
+}
+
 export async function whipPublish(endpoint: string): Promise<WhipPublisher> {
   const pc = new RTCPeerConnection({ ...LOOPBACK_ICE } as never);
   const track = new MediaStreamTrack({ kind: 'video' });
   pc.addTransceiver(track, { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  const { answer, location, status } = await signal(endpoint, pc.localDescription?.sdp ?? '');
-  if (status !== 201) throw new Error(`WHIP answered ${status}: ${answer}`);
-  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-  await waitConnected(pc);
+  const { answer, location } = await negotiate(pc, endpoint, 'WHIP');
   let seq = 0;
   let sent = 0;
   const timer = setInterval(() => {
@@ -85,10 +103,6 @@ export async function whepPlay(endpoint: string): Promise<WhepPlayer> {
       received++;
     });
   });
-  await pc.setLocalDescription(await pc.createOffer());
-  const { answer, location, status } = await signal(endpoint, pc.localDescription?.sdp ?? '');
-  if (status !== 201) throw new Error(`WHEP answered ${status}: ${answer}`);
-  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-  await waitConnected(pc);
+  const { answer, location } = await negotiate(pc, endpoint, 'WHEP');
   return { pc, location, answer, rtpReceived: () => received, close: () => pc.close() };
 }
