@@ -22,6 +22,7 @@ import { nextSessionId } from '../session-id.ts';
 import { sessionMetrics } from '../session-metrics.ts';
 import { HttpStreams } from './http-streams.ts';
 import { isLiveStreamRequest } from './live-paths.ts';
+import { rawRelayable, relayLiveStreamRaw } from './raw-stream-relay.ts';
 import { CORS_HEADERS, relayLiveStream, sendJsonError } from './stream-relay.ts';
 
 /** Request line plus headers; players send well under 2 KiB. */
@@ -99,6 +100,21 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
         const log = deps.logger.child({ cid, client: req.socket.remoteAddress });
         const control = streams.track(cid, req, res, deps.control);
         sessionMetrics.started('http');
+        if (rawRelayable(req)) {
+          relayLiveStreamRaw(req, res, control, log, {
+            onWaiting: () => admitted?.release(),
+            onRelaying: () => {
+              admitted?.release();
+              streams.markRelaying(cid);
+            },
+            writeStallMs: limits.writeStallMs,
+            health: deps.health,
+          }).catch((err) => {
+            log.error('http stream relay crashed', { err: String(err) });
+            res.destroy();
+          });
+          return;
+        }
         // The relay pipes the backend's response into `res`: from then on the session relays, and
         // the source pausing means the player's socket is backed up.
         res.once('pipe', (source: Readable) => {
