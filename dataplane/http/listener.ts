@@ -58,6 +58,8 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
   const streams = new HttpStreams();
   /** Admissions of connections whose first request has not been answered yet. */
   const firstRequest = new WeakMap<Socket, Admitted>();
+  /** Sockets a raw relay writes to directly: no later request on them may get an answer. */
+  const rawSockets = new WeakSet<Socket>();
   const logRefusal = refusalLogger((refused, notLogged) =>
     deps.logger.warn('http connection refused', { reason: refused.reason, source: refused.source, notLogged }),
   );
@@ -71,6 +73,11 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
       connectionsCheckingInterval: Math.min(1000, limits.httpHeadersMs),
     },
     (req, res) => {
+      if (rawSockets.has(req.socket)) {
+        // A request pipelined behind a raw stream: answering it would corrupt that stream.
+        req.socket.destroy();
+        return;
+      }
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const pathname = q < 0 ? url : url.slice(0, q);
@@ -101,6 +108,7 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
         const control = streams.track(cid, req, res, deps.control);
         sessionMetrics.started('http');
         if (rawRelayable(req)) {
+          rawSockets.add(req.socket);
           relayLiveStreamRaw(req, res, control, log, {
             onWaiting: () => admitted?.release(),
             onRelaying: () => {

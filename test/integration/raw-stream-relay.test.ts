@@ -34,16 +34,20 @@ after(async () => {
   await new Promise<void>((r) => origin.close(() => r()));
 });
 
-/** Sends a raw request to the node and reads everything until the node closes. */
+/** Sends a raw request to the node and reads everything until the node closes (or 3 s pass). */
 function rawRequest(request: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(httpPort, '127.0.0.1');
+    const timer = setTimeout(() => socket.destroy(), 3000);
     let text = '';
     socket.on('data', (d) => {
       text += d.toString('latin1');
     });
     socket.on('error', reject);
-    socket.on('close', () => resolve(text));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
     socket.write(request);
   });
 }
@@ -102,5 +106,20 @@ describe('raw HTTP stream relay', () => {
     const text = await rawRequest('GET /live/old.flv HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n');
     assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
     assert.equal(text.slice(text.indexOf('\r\n\r\n') + 4), 'FLVdata');
+  });
+
+  it('closes a connection that pipelines a request behind a stream, which would corrupt it', async () => {
+    let dialled = 0;
+    answer = (_head, socket) => {
+      dialled++;
+      socket.write(`${CHUNKED_HEAD}3\r\nFLV\r\n`);
+      const timer = setInterval(() => socket.write('1\r\nx\r\n'), 20);
+      socket.on('close', () => clearInterval(timer));
+    };
+    const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+    const text = await rawRequest(request('/live/one.flv') + request('/live/two.flv'));
+    assert.ok(dialled <= 1, `the origin was dialled ${dialled} times`);
+    assert.ok(text.split('HTTP/1.1 ').length <= 2, 'a second head went into the stream');
+    await waitFor('no stream left open', async () => node.node.dataPlane.http.activeStreams() === 0, 2000);
   });
 });
