@@ -111,8 +111,11 @@ export async function relayLiveStreamRaw(
     pending = undefined;
     origin.off('data', onHead);
     relaying = true;
+    // Head and first body bytes in one segment.
+    player.cork();
     player.write(playerResponseHead(head, CORS_HEADERS));
     if (head.rest.length > 0) player.write(head.rest);
+    player.uncork();
     stopPipe = pipeThrough(origin, player, passThrough, (err) => res.destroy(err as Error), undefined, {
       writeStallMs: options.writeStallMs,
     });
