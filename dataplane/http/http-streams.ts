@@ -19,6 +19,8 @@ interface HttpStreamEntry {
   writtenBefore: number;
   stream?: string;
   backend?: string;
+  /** Set by the raw relay, which writes the head to the socket, not through `res`. */
+  relaying?: boolean;
 }
 
 function bytesOf(entry: HttpStreamEntry): { up: number; down: number } {
@@ -76,9 +78,15 @@ export class HttpStreams {
         bytesIn: bytes.up,
         bytesOut: bytes.down,
         ageMs: now - entry.startedAt,
-        relaying: entry.res.headersSent,
+        relaying: entry.relaying === true || entry.res.headersSent,
       };
     });
+  }
+
+  /** Notes that a stream relays (its head went to the player without `res`). */
+  markRelaying(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.relaying = true;
   }
 
   /** Ends one stream (close reason `deleted`); false when there is none by that id. */

@@ -22,6 +22,7 @@ import { nextSessionId } from '../session-id.ts';
 import { sessionMetrics } from '../session-metrics.ts';
 import { HttpStreams } from './http-streams.ts';
 import { isLiveStreamRequest } from './live-paths.ts';
+import { rawRelayable, relayLiveStreamRaw } from './raw-stream-relay.ts';
 import { CORS_HEADERS, relayLiveStream, sendJsonError } from './stream-relay.ts';
 
 /** Request line plus headers; players send well under 2 KiB. */
@@ -57,6 +58,8 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
   const streams = new HttpStreams();
   /** Admissions of connections whose first request has not been answered yet. */
   const firstRequest = new WeakMap<Socket, Admitted>();
+  /** Sockets a raw relay writes to directly: no later request on them may get an answer. */
+  const rawSockets = new WeakSet<Socket>();
   const logRefusal = refusalLogger((refused, notLogged) =>
     deps.logger.warn('http connection refused', { reason: refused.reason, source: refused.source, notLogged }),
   );
@@ -70,6 +73,11 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
       connectionsCheckingInterval: Math.min(1000, limits.httpHeadersMs),
     },
     (req, res) => {
+      if (rawSockets.has(req.socket)) {
+        // A request pipelined behind a raw stream: answering it would corrupt that stream.
+        req.socket.destroy();
+        return;
+      }
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const pathname = q < 0 ? url : url.slice(0, q);
@@ -99,6 +107,22 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
         const log = deps.logger.child({ cid, client: req.socket.remoteAddress });
         const control = streams.track(cid, req, res, deps.control);
         sessionMetrics.started('http');
+        if (rawRelayable(req)) {
+          rawSockets.add(req.socket);
+          relayLiveStreamRaw(req, res, control, log, {
+            onWaiting: () => admitted?.release(),
+            onRelaying: () => {
+              admitted?.release();
+              streams.markRelaying(cid);
+            },
+            writeStallMs: limits.writeStallMs,
+            health: deps.health,
+          }).catch((err) => {
+            log.error('http stream relay crashed', { err: String(err) });
+            res.destroy();
+          });
+          return;
+        }
         // The relay pipes the backend's response into `res`: from then on the session relays, and
         // the source pausing means the player's socket is backed up.
         res.once('pipe', (source: Readable) => {

@@ -16,7 +16,7 @@ import { StallError } from '../relay-pipe.ts';
 import { sessionMetrics } from '../session-metrics.ts';
 import { SessionDeletedError } from '../session-view.ts';
 
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'transfer-encoding',
@@ -26,9 +26,14 @@ const HOP_BY_HOP = new Set([
   'trailer',
 ]);
 /** TCP connect to the backend; after that the origin may take as long as the publisher does. */
-const CONNECT_TIMEOUT_MS = 10_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
 
-export const CORS_HEADERS = {
+/** The client's X-Forwarded-For with the client's address appended. */
+export function forwardedFor(req: IncomingMessage): string {
+  return [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
+}
+
+export const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, HEAD, OPTIONS',
   'access-control-allow-headers': '*',
@@ -49,6 +54,61 @@ export function sendJsonError(res: ServerResponse, status: number, error: string
   res.end(body);
 }
 
+/** A routed stream request: where it goes, and its one close line. */
+export interface RoutedStream {
+  route: Awaited<ReturnType<ControlClient['route']>>;
+  identity: ReturnType<typeof streamFromHttp>;
+  closed: (reason: CloseReason, detail: string, logger?: Logger) => void;
+}
+
+/**
+ * Routes a live-stream request; answers the player (and logs the close) itself when it cannot
+ * be routed or the player left meanwhile, returning undefined.
+ */
+export async function routeLiveStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  control: ControlClient,
+  log: Logger,
+): Promise<RoutedStream | undefined> {
+  let ended = false;
+  /** The stream's one `http stream closed` line. */
+  const closed = (reason: CloseReason, detail: string, logger = log) => {
+    if (!ended) logClose(logger, 'http stream closed', reason, detail);
+    ended = true;
+  };
+  let identity: ReturnType<typeof streamFromHttp>;
+  try {
+    identity = streamFromHttp(req.headers.host, req.url ?? '/');
+  } catch (err) {
+    closed('bad_input', errorMessage(err));
+    sendJsonError(res, 400, 'bad_request', errorMessage(err));
+    return undefined;
+  }
+  let route: RoutedStream['route'];
+  try {
+    route = await control.route({ ...identity, proto: 'http', action: 'play', ip: req.socket.remoteAddress ?? '' });
+  } catch (err) {
+    closed(routeFailure(err), errorMessage(err));
+    const status = err instanceof SwitchyardError ? err.status : 502;
+    sendJsonError(res, status, err instanceof SwitchyardError ? err.code : 'upstream', errorMessage(err));
+    return undefined;
+  }
+  if (res.destroyed || req.destroyed) {
+    closed('client_gone', 'client left while the stream was routed');
+    return undefined;
+  }
+  return { route, identity, closed };
+}
+
+/** The reason a player's response closed before the origin ended it. */
+export function playerCloseReason(res: ServerResponse): [CloseReason, string] {
+  // The listener destroys a player that stopped reading with a StallError.
+  if (res.errored instanceof StallError) return ['client_stalled', res.errored.message];
+  if (res.errored instanceof SessionDeletedError) return ['deleted', res.errored.message];
+  return ['client_gone', 'client closed the connection'];
+}
+
 export async function relayLiveStream(
   req: IncomingMessage,
   res: ServerResponse,
@@ -60,41 +120,16 @@ export async function relayLiveStream(
 ): Promise<void> {
   const url = req.url ?? '/';
   const startedAt = Date.now();
-  let ended = false;
-  /** The stream's one `http stream closed` line. */
-  const closed = (reason: CloseReason, detail: string, logger = log) => {
-    if (!ended) logClose(logger, 'http stream closed', reason, detail);
-    ended = true;
-  };
-  let identity: ReturnType<typeof streamFromHttp>;
-  try {
-    identity = streamFromHttp(req.headers.host, url);
-  } catch (err) {
-    closed('bad_input', errorMessage(err));
-    sendJsonError(res, 400, 'bad_request', errorMessage(err));
-    return;
-  }
-  let route: Awaited<ReturnType<ControlClient['route']>>;
-  try {
-    route = await control.route({ ...identity, proto: 'http', action: 'play', ip: req.socket.remoteAddress ?? '' });
-  } catch (err) {
-    closed(routeFailure(err), errorMessage(err));
-    const status = err instanceof SwitchyardError ? err.status : 502;
-    sendJsonError(res, status, err instanceof SwitchyardError ? err.code : 'upstream', errorMessage(err));
-    return;
-  }
-  if (res.destroyed || req.destroyed) {
-    closed('client_gone', 'client left while the stream was routed');
-    return;
-  }
+  const routed = await routeLiveStream(req, res, control, log);
+  if (!routed) return;
+  const { route, identity, closed } = routed;
 
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
   }
   // SRS picks the vhost from Host, so the client's Host goes through unchanged.
-  const forwardedFor = req.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = [forwardedFor, req.socket.remoteAddress].filter(Boolean).join(', ');
+  headers['x-forwarded-for'] = forwardedFor(req);
 
   const upstream = httpRequest({
     host: route.address.host,
@@ -119,10 +154,7 @@ export async function relayLiveStream(
   let responded = false;
   const abort = () => {
     if (finished) return closed('backend_gone', 'backend ended the stream', log2);
-    // The listener destroys a player that stopped reading with a StallError.
-    if (res.errored instanceof StallError) closed('client_stalled', res.errored.message, log2);
-    else if (res.errored instanceof SessionDeletedError) closed('deleted', res.errored.message, log2);
-    else closed('client_gone', 'client closed the connection', log2);
+    closed(...playerCloseReason(res), log2);
     upstream.destroy();
   };
   res.on('close', abort);

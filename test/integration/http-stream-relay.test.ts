@@ -6,11 +6,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '../../shared/log.ts';
-import { type InProcessNode, startInProcessNode } from '../helpers/in-process-node.ts';
-import { freePort } from '../helpers/ports.ts';
+import { type InProcessNode, startNodeWithHttpOrigin } from '../helpers/in-process-node.ts';
 import { waitFor } from '../helpers/processes.ts';
-import { register } from '../helpers/switchyard.ts';
 
 let origin: Server;
 let node: InProcessNode;
@@ -39,18 +36,7 @@ before(async () => {
       closedAt = Date.now();
     });
   });
-  const originPort = await freePort();
-  await new Promise<void>((r) => origin.listen(originPort, '127.0.0.1', r));
-  node = await startInProcessNode(createLogger('error'));
-  httpPort = node.node.dataPlane.http.port;
-  await register(node.systemPort, {
-    ip: '127.0.0.1',
-    server: 'web',
-    service: 's',
-    pid: '1',
-    rtmp: ['1'],
-    http: [String(originPort)],
-  });
+  ({ node, httpPort } = await startNodeWithHttpOrigin(origin, 'web'));
 });
 
 after(async () => {
