@@ -27,6 +27,9 @@ export interface PlayRow {
   p99GapMs: number;
   firstByteP50: number;
   firstByteP99: number;
+  /** First media byte of players joining one at a time while the others play. */
+  joinP50: number;
+  joinP99: number;
   /** % of one core per process of the tree, when it has more than one. */
   spread: number[];
 }
@@ -35,6 +38,21 @@ export function percentile(values: number[], p: number): number {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** Players that join one at a time after the load is up: a viewer's wait, without the bench's own burst. */
+const JOIN_PROBES = 20;
+
+async function sequentialJoins(target: PlayTarget, count: number): Promise<number[]> {
+  const waits: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const player = await target.startPlayer().catch(() => undefined);
+    if (!player) continue;
+    for (let t = 0; t < 100 && Number.isNaN(player.stats.firstByteMs); t++) await sleep(10);
+    waits.push(player.stats.firstByteMs);
+    player.close();
+  }
+  return waits;
 }
 
 /** Connects `players` players in batches, lets them settle, measures for `seconds`. */
@@ -64,6 +82,7 @@ export async function measurePlay(target: PlayTarget, players: number, seconds: 
   const rssDuring = rssBytes(target.pid);
   const gaps = list.map((p) => p.stats.gapUntilNow());
   const firstBytes = list.map((p) => p.stats.firstByteMs);
+  const joins = await sequentialJoins(target, JOIN_PROBES);
   for (const p of list) p.close();
   await sleep(1500);
   const spread = [...perProcess].map(([pid, s]) => ((s - (perProcess0.get(pid) ?? 0)) / elapsed) * 100);
@@ -78,6 +97,8 @@ export async function measurePlay(target: PlayTarget, players: number, seconds: 
     p99GapMs: percentile(gaps, 99),
     firstByteP50: percentile(firstBytes, 50),
     firstByteP99: percentile(firstBytes, 99),
+    joinP50: percentile(joins, 50),
+    joinP99: percentile(joins, 99),
     spread: spread.length > 1 ? spread : [],
   };
 }
@@ -87,20 +108,21 @@ const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '
 export function printPlayTable(title: string, rows: PlayRow[]): void {
   console.log(`\n${title}\n`);
   console.log(
-    '| path | players healthy | Mbps | CPU s/GB | % core | RSS KB/player | p99 read gap ms | first byte p50 / p99 ms |',
+    '| path | players healthy | Mbps | CPU s/GB | % core | RSS KB/player | p99 read gap ms | first byte p50 / p99 ms (50 at once) | join p50 / p99 ms (one at a time, under load) |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const spread = r.spread.length ? ` (${r.spread.map((s) => f(s, 0)).join('+')})` : '';
     console.log(
-      `| ${r.label} | ${r.healthy}/${r.wanted} | ${f(r.mbps)} | ${f(r.cpuPerGb, 2)} | ${f(r.pctCore)}${spread} | ${f(r.rssPerPlayerKb)} | ${f(r.p99GapMs, 0)} | ${f(r.firstByteP50)} / ${f(r.firstByteP99)} |`,
+      `| ${r.label} | ${r.healthy}/${r.wanted} | ${f(r.mbps)} | ${f(r.cpuPerGb, 2)} | ${f(r.pctCore)}${spread} | ${f(r.rssPerPlayerKb)} | ${f(r.p99GapMs, 0)} | ${f(r.firstByteP50)} / ${f(r.firstByteP99)} | ${f(r.joinP50)} / ${f(r.joinP99)} |`,
     );
   }
   const [direct, proxied, haproxy] = rows;
   if (direct && proxied && haproxy) {
     console.log(
       `\nSwitchyard / HAProxy: CPU per GB ${f(proxied.cpuPerGb / haproxy.cpuPerGb, 2)}x, RSS per player ${f(proxied.rssPerPlayerKb / haproxy.rssPerPlayerKb, 1)}x; ` +
-        `first byte p50 added over direct: Switchyard ${f(proxied.firstByteP50 - direct.firstByteP50)} ms, HAProxy ${f(haproxy.firstByteP50 - direct.firstByteP50)} ms`,
+        `first byte p50 added over direct: Switchyard ${f(proxied.firstByteP50 - direct.firstByteP50)} ms, HAProxy ${f(haproxy.firstByteP50 - direct.firstByteP50)} ms (50 at once), ` +
+        `Switchyard ${f(proxied.joinP50 - direct.joinP50)} ms, HAProxy ${f(haproxy.joinP50 - direct.joinP50)} ms (joining under load)`,
     );
   }
 }
@@ -117,21 +139,30 @@ export class Teardown {
   }
 }
 
-/** players, seconds, workers from argv or BENCH_PLAYERS / BENCH_SECONDS / PROXY_WORKERS. */
+/**
+ * players, seconds, workers, stream kbps from argv or BENCH_PLAYERS / BENCH_SECONDS /
+ * PROXY_WORKERS / BENCH_KBPS (video bitrate handed to ffmpeg; the stream is ~15 % more with audio).
+ */
 export function benchArgs(defaults: { players: number; seconds: number }) {
   return {
     players: Number(process.argv[2] ?? process.env.BENCH_PLAYERS ?? defaults.players),
     seconds: Number(process.argv[3] ?? process.env.BENCH_SECONDS ?? defaults.seconds),
     workers: Number(process.argv[4] ?? process.env.PROXY_WORKERS ?? 1),
+    kbps: Number(process.argv[5] ?? process.env.BENCH_KBPS ?? 436),
   };
 }
 
 /**
  * Switchyard for a benchmark: warn-level logs, no per-source pending limit (every player comes
- * from 127.0.0.1), PROXY_WORKERS workers; BENCH_PROFILE=dir writes V8 CPU profiles there.
+ * from 127.0.0.1), PROXY_WORKERS workers; BENCH_PROFILE=dir writes V8 CPU profiles there,
+ * BENCH_NODE_ARGS sets node's flags (default: the shipped --max-semi-space-size=1).
  */
 export function startBenchSwitchyard(workers: number) {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  // The flag the shipped run commands use (docs/data-plane.md, Deploying a node); BENCH_NODE_ARGS replaces it.
+  profile.push(...(process.env.BENCH_NODE_ARGS ?? '--max-semi-space-size=1').split(' ').filter(Boolean));
   const env = { PROXY_LOG_LEVEL: 'warn', PROXY_MAX_PENDING_PER_IP: '0', PROXY_WORKERS: String(workers) };
-  return startSwitchyard(env, profile);
+  // What operators run: the esbuild bundle, not the sources under tsx (whose keepNames wraps
+  // every closure in a defineProperty, costing CPU and ~256 bytes per closure).
+  return startSwitchyard(env, profile, 'bundle');
 }

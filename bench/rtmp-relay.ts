@@ -1,6 +1,6 @@
 // RTMP play benchmark, side by side in one run: N players of one ~500 kbps stream straight from
 // nginx-rtmp, through Switchyard, and through HAProxy (TCP mode). See bench/play-bench.ts for the
-// columns. Usage: npm run bench:rtmp -- [players=200] [seconds=10] [workers=1]
+// columns. Usage: npm run bench:rtmp -- [players=200] [seconds=10] [workers=1] [kbps=436]
 import { publishTestStream } from '../test/helpers/ffmpeg.ts';
 import { startNginxRtmp } from '../test/helpers/nginx-rtmp.ts';
 import { originBody, register } from '../test/helpers/switchyard.ts';
@@ -8,13 +8,13 @@ import { startHaproxy } from './haproxy.ts';
 import { benchArgs, measurePlay, printPlayTable, sleep, startBenchSwitchyard, Teardown } from './play-bench.ts';
 import { startRtmpPlayer } from './rtmp-player.ts';
 
-const { players, seconds, workers } = benchArgs({ players: 200, seconds: 10 });
+const { players, seconds, workers, kbps } = benchArgs({ players: 200, seconds: 10 });
 const teardown = new Teardown();
 try {
   const nginx = teardown.add(await startNginxRtmp());
   const sy = teardown.add(await startBenchSwitchyard(workers));
   const haproxy = teardown.add(await startHaproxy(nginx.rtmpPort, workers));
-  teardown.add(publishTestStream(`rtmp://127.0.0.1:${nginx.rtmpPort}/live/bench`, { seconds: 3600, bitrateK: 436 }));
+  teardown.add(publishTestStream(`rtmp://127.0.0.1:${nginx.rtmpPort}/live/bench`, { seconds: 3600, bitrateK: kbps }));
   await register(sy.systemPort, originBody('nginx', { rtmp: nginx.rtmpPort }));
   await sleep(3000);
   const target = (label: string, port: number, pid: number | undefined) => ({
@@ -31,7 +31,7 @@ try {
       seconds,
     ),
   ];
-  printPlayTable(`RTMP play: ${players} players x ~500 kbps, ${seconds} s measured each`, rows);
+  printPlayTable(`RTMP play: ${players} players x ~${Math.round(kbps * 1.15)} kbps, ${seconds} s measured each`, rows);
 } finally {
   await teardown.run();
 }

@@ -1,6 +1,7 @@
 // Switchyard itself for end-to-end tests: `node --import tsx process/main.ts` (what `npm start`
 // runs) on free ports, plus small API helpers.
 import { fileURLToPath } from 'node:url';
+import { bundlePath } from './bundle.ts';
 import type { ListeningPorts } from './listening-ports.ts';
 import { type ProxyPorts, proxyPorts } from './ports.ts';
 import { type Child, startProcess, waitFor, waitForTcp } from './processes.ts';
@@ -23,11 +24,14 @@ export async function startSwitchyard(
   /** Settings, or a function of the ports it will use (e.g. a URL naming its own system port). */
   envOrFn: Record<string, string> | ((ports: ProxyPorts) => Record<string, string>) = {},
   nodeArgs: string[] = [],
+  /** `bundle`: the shipped dist/switchyard.mjs (built if stale) instead of the sources under tsx. */
+  entry: 'sources' | 'bundle' = 'sources',
 ): Promise<SwitchyardProcess> {
   const { ports, env: portEnv } = await proxyPorts();
   const env = typeof envOrFn === 'function' ? envOrFn(ports) : envOrFn;
   const { rtmp: rtmpPort, http: httpPort, api: apiPort, system: systemPort, webrtc: webrtcPort, srt: srtPort } = ports;
-  const proc = startProcess(process.execPath, [...nodeArgs, '--import', 'tsx', 'process/main.ts'], {
+  const program = entry === 'bundle' ? [bundlePath('switchyard.mjs')] : ['--import', 'tsx', 'process/main.ts'];
+  const proc = startProcess(process.execPath, [...nodeArgs, ...program], {
     cwd: ROOT,
     env: {
       ...process.env,
