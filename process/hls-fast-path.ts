@@ -137,8 +137,8 @@ async function serve(
     if (target.isPlaylist) {
       const key = `${target.backend.id}\n${target.url.href}\n${headers['user-agent'] ?? ''}`;
       const { body } = await playlists.run(key, () => fetchPlaylist(service, exchange, target));
-      res.writeHead(200, { ...PLAYLIST_HEADERS, ...CORS, 'content-length': Buffer.byteLength(body) });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      if (req.method === 'HEAD') res.writeHead(200, { ...PLAYLIST_HEADERS, ...CORS }).end();
+      else res.writeHead(200, { ...PLAYLIST_HEADERS, ...CORS, 'content-length': Buffer.byteLength(body) }).end(body);
     } else {
       const { reply } = await fetchFromBackend(exchange, target.url);
       status = reply.statusCode ?? 502;
@@ -152,7 +152,8 @@ async function serve(
       res.destroy();
     } else {
       const answer = errorParts(mapped);
-      res.writeHead(answer.status, { ...answer.headers, ...CORS });
+      const length = Buffer.byteLength(answer.body);
+      res.writeHead(answer.status, { ...answer.headers, ...CORS, 'content-length': length });
       res.end(answer.body);
     }
   }
