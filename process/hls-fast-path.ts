@@ -91,7 +91,7 @@ export function hlsFastPath(app: Pick<Hono, 'routes'>, originGet: OriginGet): No
   if (!service?.privateReach) return undefined;
   const claimed = claimedPrefixes(app);
   // Players reloading one playlist at once share one origin request (see docs/hls.md).
-  const playlists = new SingleFlight<{ body: string }>();
+  const playlists = new SingleFlight<Buffer>();
   return (req, res) => {
     const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') return false;
@@ -109,7 +109,7 @@ export function hlsFastPath(app: Pick<Hono, 'routes'>, originGet: OriginGet): No
 
 async function serve(
   service: HlsService,
-  playlists: SingleFlight<{ body: string }>,
+  playlists: SingleFlight<Buffer>,
   originGet: OriginGet,
   req: IncomingMessage,
   res: ServerResponse,
@@ -136,9 +136,9 @@ async function serve(
     };
     if (target.isPlaylist) {
       const key = `${target.backend.id}\n${target.url.href}\n${headers['user-agent'] ?? ''}`;
-      const { body } = await playlists.run(key, () => fetchPlaylist(service, exchange, target));
+      const body = await playlists.run(key, () => fetchPlaylist(service, exchange, target));
       if (req.method === 'HEAD') res.writeHead(200, { ...PLAYLIST_HEADERS, ...CORS }).end();
-      else res.writeHead(200, { ...PLAYLIST_HEADERS, ...CORS, 'content-length': Buffer.byteLength(body) }).end(body);
+      else res.writeHead(200, { ...PLAYLIST_HEADERS, ...CORS, 'content-length': body.length }).end(body);
     } else {
       const { reply } = await fetchFromBackend(exchange, target.url);
       status = reply.statusCode ?? 502;
@@ -164,8 +164,9 @@ async function fetchPlaylist(
   service: HlsService,
   exchange: OriginExchange<IncomingMessage>,
   target: HlsTarget,
-): Promise<{ body: string }> {
+): Promise<Buffer> {
   const { reply, url } = await fetchFromBackend(exchange, target.url);
   const text = await readText(reply, MAX_PLAYLIST_READ);
-  return { body: rewrittenPlaylist(text, url, service.signer, target.backend.id) };
+  // Encoded once for every player sharing it.
+  return Buffer.from(rewrittenPlaylist(text, url, service.signer, target.backend.id));
 }
