@@ -67,6 +67,10 @@ function readText(reply: IncomingMessage, limit: number): Promise<string> {
 }
 
 function writeSegment(req: IncomingMessage, res: ServerResponse, reply: IncomingMessage): void {
+  if (res.destroyed) {
+    reply.destroy(); // the player left while the origin was answering
+    return;
+  }
   const headers: Record<string, string> = { ...CORS };
   for (const name of ORIGIN_RESPONSE_HEADERS) {
     const value = reply.headers[name];

@@ -64,10 +64,15 @@ function startOrigin(): Promise<void> {
       res.writeHead(200, { 'content-type': 'video/mp2t' });
       res.write(SEGMENT.subarray(0, 1000));
       setTimeout(() => res.end(SEGMENT.subarray(1000, 5000)), 10);
-    } else if (path === '/live/endless.ts') {
-      res.writeHead(200, { 'content-type': 'video/mp2t' });
-      const timer = setInterval(() => res.write(SEGMENT.subarray(0, 1000)), 5);
+    } else if (path === '/live/endless.ts' || path === '/live/late.ts') {
+      let timer: NodeJS.Timeout | undefined;
+      const start = () => {
+        res.writeHead(200, { 'content-type': 'video/mp2t' });
+        timer = setInterval(() => res.write(SEGMENT.subarray(0, 1000)), 5);
+      };
+      const delay = setTimeout(start, path === '/live/late.ts' ? 200 : 0);
       res.once('close', () => {
+        clearTimeout(delay);
         clearInterval(timer);
         endlessClosed();
       });
@@ -271,6 +276,20 @@ describe('HLS fast path', () => {
     req.on('error', () => {});
     req.end();
     await originClosed;
+    // A player that leaves before the origin answers ends the origin request too.
+    const lateClosed = new Promise<void>((resolve) => {
+      endlessClosed = resolve;
+    });
+    const late = request({
+      host: '127.0.0.1',
+      port: fast.server.port,
+      path: `/live/late.ts?sy_b=${mark('/live/late.ts')}`,
+      agent: false,
+    });
+    late.on('error', () => {});
+    late.end();
+    setTimeout(() => late.destroy(), 50);
+    await lateClosed;
     // The proxy still serves the next player whole.
     const again = await send(fast.server.port, 'GET', `/live/chunked.ts?sy_b=${mark('/live/chunked.ts')}`);
     assert.equal(again.status, 200);
