@@ -3,6 +3,7 @@
 // through HAProxy (TCP mode). Playlists: keep-alive clients re-requesting the playlist (req/s,
 // relay CPU s per 1000 requests, RSS growth). Segments: clients fetching the newest complete
 // segment over and over (MB/s, relay CPU s per GB, % core).
+// Runs of 30 s or more also print each path's RSS every 10 s (does memory level off?).
 // Usage: npm run bench:hls -- [segment clients=50] [seconds=10] [playlist clients=10]
 import { publishTestStream } from '../test/helpers/ffmpeg.ts';
 import { startNginxRtmp } from '../test/helpers/nginx-rtmp.ts';
@@ -21,16 +22,22 @@ interface Measured {
   elapsed: number;
   cpu: number;
   rssGrowthMb: number;
+  /** RSS in MB at the start and every 10 s after. */
+  rssMb: number[];
   load: Awaited<ReturnType<typeof keepAliveLoad>>;
 }
 
 async function measure(pid: number, run: (stop: Promise<void>) => ReturnType<typeof keepAliveLoad>) {
   const rss0 = rssBytes(pid);
+  const rssMb = [rss0 / 1048576];
+  const sampler = setInterval(() => rssMb.push(rssBytes(pid) / 1048576), 10_000);
   const cpu0 = cpuSeconds(pid);
   const t0 = process.hrtime.bigint();
   const load = await run(sleep(seconds * 1000) as Promise<void>);
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { elapsed, cpu: cpuSeconds(pid) - cpu0, rssGrowthMb: (rssBytes(pid) - rss0) / 1048576, load } as Measured;
+  clearInterval(sampler);
+  const rssGrowthMb = (rssBytes(pid) - rss0) / 1048576;
+  return { elapsed, cpu: cpuSeconds(pid) - cpu0, rssGrowthMb, rssMb, load } as Measured;
 }
 
 const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -51,6 +58,7 @@ try {
   const segmentRows: string[] = [];
   const reqPerS: number[] = [];
   const segCpu: number[] = [];
+  const rssRows: string[] = [];
   for (const [label, port, pid] of targets) {
     const playlistUrl = `http://127.0.0.1:${port}/live/bench.m3u8`;
     const p = await measure(pid, (stop) => keepAliveLoad(port, playlistClients, () => '/live/bench.m3u8', stop));
@@ -59,6 +67,7 @@ try {
     playlistRows.push(
       `| ${label} | ${f(rate, 0)} | ${f((p.cpu / p.load.requests) * 1000, 3)} | ${f((p.cpu / p.elapsed) * 100)} | ${f(p.rssGrowthMb)} | ${f(percentile(p.load.latenciesMs, 99), 2)} | ${p.load.failed} |`,
     );
+    rssRows.push(`${label}: ${p.rssMb.map((mb) => f(mb, 0)).join(' ')}`);
     // Segment URIs as this path's own playlist names them (Switchyard's carry the signed marker).
     let segment = '';
     const refresh = async () => {
@@ -80,6 +89,7 @@ try {
   console.log('| path | req/s | relay CPU s per 1000 | % core | RSS growth MB | p99 ms | failed |');
   console.log('|---|---|---|---|---|---|---|');
   for (const row of playlistRows) console.log(row);
+  if (seconds >= 30) console.log(`\nRSS MB under playlist load, every 10 s:\n${rssRows.join('\n')}`);
   console.log(`\nHLS segments: ${segmentClients} keep-alive clients, ${seconds} s each\n`);
   console.log('| path | MB/s | relay CPU s/GB | % core | segment size | p99 ms | failed |');
   console.log('|---|---|---|---|---|---|---|');

@@ -6,6 +6,7 @@ import { requireToken } from './auth.ts';
 import type { ControlDeps, ControlEnv } from './context.ts';
 import { answerErrorsAsJson } from './errors.ts';
 import { createHlsRoutes } from './hls/hls-routes.ts';
+import { registerHlsService } from './hls/hls-service.ts';
 import { storeHlsResolver } from './hls/store-resolver.ts';
 import { BackendWatch } from './metrics/backend-gauges.ts';
 import { controlMetrics, requestKind } from './metrics/control-metrics.ts';
@@ -66,10 +67,13 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     store: observedStore(deps.store, metrics, deps.logger),
   };
   const app = new Hono<ControlEnv>();
+  const countRequest = (path: string, status: number) =>
+    metrics.requests.inc({ kind: requestKind(path), status: String(status) });
+  const failureLogger = recordingLogger(resolved.logger, resolved.recentErrors);
   app.use('*', async (c, next) => {
     c.set('deps', resolved);
     await next();
-    metrics.requests.inc({ kind: requestKind(c.req.path), status: String(c.res.status) });
+    countRequest(c.req.path, c.res.status);
   });
   app.use('/api/v1/versions', cors());
   app.route('/', versionsRoute);
@@ -100,8 +104,11 @@ export function createControlApp(deps: ControlDeps, surface: Surface = 'all'): H
     app.route('/', rtcRoute);
     app.route('/', playerPageRoute);
     const resolver = storeHlsResolver(resolved.store, resolved.now, resolved.random);
-    app.route('/', createHlsRoutes(resolver, { signer: resolved.signer, request: originRequest(resolved) }));
+    const { signer } = resolved;
+    app.route('/', createHlsRoutes(resolver, { signer, request: originRequest(resolved) }));
+    const privateReach = resolved.originReach !== 'edge' && !resolved.fetch;
+    registerHlsService(app, { resolver, signer, countRequest, failureLogger, privateReach });
   }
-  answerErrorsAsJson(app, recordingLogger(resolved.logger, resolved.recentErrors));
+  answerErrorsAsJson(app, failureLogger);
   return app;
 }

@@ -35,11 +35,17 @@ export function toSwitchyardError(err: unknown): SwitchyardError {
   return new InternalError({ cause: err });
 }
 
-export function errorAnswer(err: SwitchyardError): Response {
+/** The answer to an error as plain parts, for transports without Response (the Node HLS fast path). */
+export function errorParts(err: SwitchyardError): { status: number; headers: Record<string, string>; body: string } {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (err instanceof MethodNotAllowedError) headers.allow = err.allow;
   if (err instanceof RateLimitedError) headers['retry-after'] = String(err.retryAfterS);
-  return new Response(JSON.stringify(errorBody(err)), { status: err.status, headers });
+  return { status: err.status, headers, body: JSON.stringify(errorBody(err)) };
+}
+
+export function errorAnswer(err: SwitchyardError): Response {
+  const { status, headers, body } = errorParts(err);
+  return new Response(body, { status, headers });
 }
 
 /** The request path as it may appear in logs: registration secrets travel in the path. */
@@ -47,18 +53,23 @@ export function loggablePath(path: string): string {
   return path.replace(/^(\/api\/v1\/srs\/register\/).+$/, '$1***');
 }
 
-function logFailure(logger: Logger, c: Context, err: SwitchyardError, cause: unknown): void {
+/** What a failure's log line says about its request. */
+export interface FailedRequest extends StreamVariable {
+  method: string;
+  path: string;
+}
+
+/** Logs a failed request once: 4xx as warn, 5xx as error, with the cause of an internal error. */
+export function logFailure(logger: Logger, req: FailedRequest, err: SwitchyardError, cause: unknown): void {
   const fields: Record<string, unknown> = {
     status: err.status,
     error: err.code,
     detail: err.message,
-    method: c.req.method,
-    path: loggablePath(c.req.path),
+    method: req.method,
+    path: loggablePath(req.path),
   };
-  const stream = c.get('stream' as never) as string | undefined;
-  if (stream) fields.stream = stream;
-  const backend = c.get('backend' as never) as string | undefined;
-  if (backend) fields.backend = backend;
+  if (req.stream) fields.stream = req.stream;
+  if (req.backend) fields.backend = req.backend;
   if (err.code === 'internal') {
     fields.err = String(cause);
     // Inside the JSON line, never printed raw.
@@ -72,7 +83,13 @@ function logFailure(logger: Logger, c: Context, err: SwitchyardError, cause: unk
 export function answerErrorsAsJson<E extends Env>(app: Hono<E>, logger: Logger): void {
   const answer = (err: unknown, c: Context<E>) => {
     const mapped = toSwitchyardError(err);
-    logFailure(logger, c, mapped, err instanceof InternalError ? err.cause : err);
+    const req = {
+      method: c.req.method,
+      path: c.req.path,
+      stream: c.get('stream' as never) as string | undefined,
+      backend: c.get('backend' as never) as string | undefined,
+    };
+    logFailure(logger, req, mapped, err instanceof InternalError ? err.cause : err);
     return errorAnswer(mapped);
   };
   app.notFound((c) => answer(new NotFoundError(`no route for ${c.req.method} ${loggablePath(c.req.path)}`), c));

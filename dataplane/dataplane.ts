@@ -1,5 +1,6 @@
 // The data plane of one node: its listeners and their sessions, started and stopped together.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { Admission } from './admission.ts';
@@ -56,6 +57,8 @@ export interface DataPlaneOptions {
   version: string;
   /** Handles non-stream requests on the HTTP port after static files. */
   httpNext: (request: Request, env: unknown) => Response | Promise<Response>;
+  /** Takes a non-stream request straight from node:http before static files and httpNext, or declines. */
+  httpDirect?: (req: IncomingMessage, res: ServerResponse) => boolean;
   rtmpTimeouts?: RtmpTimeouts;
   rtspTimeouts?: RtspTimeouts;
   /** All of them by default. */
@@ -170,6 +173,7 @@ async function startTcpListeners(
     health,
     logger: logger.child({ proto: 'http' }),
     fallback: (req, env) => fallback.fetch(req, env),
+    direct: options.httpDirect,
     admission,
     limits,
   });

@@ -15,7 +15,7 @@ runEntry(async () => {
   const control = await startControlPlane(config, logger);
   const servers = await serveControlApps([
     [control.system, config.systemApi],
-    [control.public, config.httpApi],
+    [control.public, config.httpApi, control.publicHls],
   ]).catch(async (err) => {
     await control.close();
     throw describeListenError(err, config);

@@ -10,6 +10,7 @@ import { createStore } from '../control/store/create-store.ts';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { keepDefaultBackend } from './default-backend.ts';
+import { hlsFastPath, type NodeRequestHandler } from './hls-fast-path.ts';
 import { keepAliveOriginFetch } from './origin-fetch.ts';
 import { processSigner } from './signing-key.ts';
 
@@ -18,6 +19,8 @@ export interface ControlPlane {
   system: Hono<ControlEnv>;
   /** What players reach: HLS, WHIP/WHEP, versions (PROXY_HTTP_API and the HTTP stream port). */
   public: Hono<ControlEnv>;
+  /** HLS GETs served ahead of the public app, straight on node:http (same answers). */
+  publicHls?: NodeRequestHandler;
   close(): Promise<void>;
 }
 
@@ -65,9 +68,11 @@ export async function startControlPlane(
     Math.min(60_000, config.backendTtlMs),
   );
   watchTimer.unref();
+  const publicApp = createControlApp(deps, 'public');
   return {
     system: createControlApp(deps, 'system'),
-    public: createControlApp(deps, 'public'),
+    public: publicApp,
+    publicHls: hlsFastPath(publicApp, originFetch.get),
     close: async () => {
       clearInterval(watchTimer);
       stopDefault();

@@ -18,6 +18,7 @@ import { Signer } from '../shared/signer.ts';
 import { VERSION_STRING } from '../shared/version.ts';
 import { startControlPlane } from './control-plane.ts';
 import { warnIfSystemApiExposed } from './exposure-warning.ts';
+import type { NodeRequestHandler } from './hls-fast-path.ts';
 import { listenHttp, serveControlApps } from './http-server.ts';
 import { describeListenError } from './listen-errors.ts';
 import { createNodeAdminApp, drainingControl, NodeDrain } from './node-admin.ts';
@@ -105,6 +106,7 @@ export async function startNode(
     let dataPlaneRef: ListenerPlane | undefined;
     let control: ControlClient;
     let httpNext: HttpHandler;
+    let httpDirect: NodeRequestHandler | undefined;
     const drain = new NodeDrain(logger.child({ plane: 'data' }));
     const nodeId = nodeIdOf(config);
     const admin = (next?: HttpHandler) =>
@@ -130,10 +132,12 @@ export async function startNode(
       closers.push(() => plane.close());
       control = inProcessControlClient(plane.system, config.controlToken);
       httpNext = (req, env) => plane.public.fetch(req, env);
+      // Static files come first on the stream port; the fast path would answer before them.
+      if (!config.staticFiles) httpDirect = plane.publicHls;
       const system = admin((req, env) => plane.system.fetch(req, env));
       const servers = await serveControlApps([
         [system, config.systemApi],
-        [plane.public, config.httpApi],
+        [plane.public, config.httpApi, plane.publicHls],
       ]);
       closers.push(async () => {
         await Promise.all(servers.map((s) => s.close()));
@@ -146,7 +150,10 @@ export async function startNode(
       });
     }
 
-    const { dataPlane, stopMetrics } = await startNodeDataPlane(config, control, drain, logger, httpNext, overrides);
+    const { dataPlane, stopMetrics } = await startNodeDataPlane(config, control, drain, logger, httpNext, {
+      ...overrides,
+      httpDirect,
+    });
     dataPlaneRef = dataPlane;
     closers.push(async () => stopMetrics());
     logger.info('data plane listening', {
@@ -182,7 +189,12 @@ export async function startNodeDataPlane(
   drain: NodeDrain,
   logger: Logger,
   httpNext: HttpHandler,
-  options: { rtmpTimeouts?: RtmpTimeouts; rtspTimeouts?: RtspTimeouts; listeners?: ListenerSet },
+  options: {
+    rtmpTimeouts?: RtmpTimeouts;
+    rtspTimeouts?: RtspTimeouts;
+    listeners?: ListenerSet;
+    httpDirect?: NodeRequestHandler;
+  },
 ): Promise<{ dataPlane: ListenerPlane; stopMetrics: () => void }> {
   const dataPlane = await startDataPlane({
     config,
@@ -190,6 +202,7 @@ export async function startNodeDataPlane(
     logger,
     version: VERSION_STRING,
     httpNext,
+    httpDirect: options.httpDirect,
     draining: () => drain.draining,
     rtmpTimeouts: options.rtmpTimeouts,
     rtspTimeouts: options.rtspTimeouts,

@@ -4,7 +4,7 @@
 // whose body streams straight from the socket. Requests it does not cover (redirects followed,
 // non-string bodies) go to global fetch unchanged.
 
-import { Agent, request } from 'node:http';
+import { Agent, type IncomingMessage, request } from 'node:http';
 import { Readable } from 'node:stream';
 
 /** Idle connections kept per origin; more are opened under load and closed when idle. */
@@ -13,6 +13,19 @@ const IDLE_MS = 4_000;
 
 export type OriginFetch = (input: string, init?: RequestInit) => Promise<Response>;
 
+/**
+ * A GET (or HEAD) straight to an origin over the same agent, answered as node:http's own response
+ * (no Response, no web stream): the HLS fast path's transport. `timeoutMs` bounds the whole
+ * exchange, body included, as AbortSignal.timeout does for fetch.
+ */
+export type OriginGet = (
+  address: { host: string; port: number },
+  method: 'GET' | 'HEAD',
+  pathAndQuery: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+) => Promise<IncomingMessage>;
+
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
@@ -20,7 +33,11 @@ function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   return out;
 }
 
-export function keepAliveOriginFetch(): OriginFetch & { close(): void } {
+function timeoutError(): Error {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+}
+
+export function keepAliveOriginFetch(): OriginFetch & { get: OriginGet; close(): void } {
   const agent = new Agent({
     keepAlive: true,
     keepAliveMsecs: 1000,
@@ -67,5 +84,19 @@ export function keepAliveOriginFetch(): OriginFetch & { close(): void } {
       req.end(body);
     });
   };
-  return Object.assign(originFetch, { close: () => agent.destroy() });
+  const get: OriginGet = (address, method, path, headers, timeoutMs) =>
+    new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request({ agent, host: address.host, port: address.port, path, method, headers });
+      const timer = setTimeout(() => req.destroy(timeoutError()), timeoutMs);
+      req.once('response', (res) => {
+        res.once('close', () => clearTimeout(timer));
+        resolve(res);
+      });
+      req.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end();
+    });
+  return Object.assign(originFetch, { get, close: () => agent.destroy() });
 }

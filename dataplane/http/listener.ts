@@ -8,7 +8,7 @@
 // Headers are bounded in size and time; a player that stops reading is closed after the stall
 // timeout.
 
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
@@ -47,6 +47,8 @@ export interface HttpStreamDeps {
   /** Handles every request that is not a live stream. */
   /** `env` carries the Node request (`incoming`), so handlers can see the client's address. */
   fallback: (request: Request, env: unknown) => Response | Promise<Response>;
+  /** Tried before `fallback`, on node:http itself (the HLS fast path); false when it declines. */
+  direct?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Shared by the node's listeners. */
   admission: Admission;
   limits: Pick<ConnectionLimits, 'writeStallMs' | 'httpHeadersMs'>;
@@ -139,6 +141,7 @@ export function startHttpStreamServer(address: ListenAddress, deps: HttpStreamDe
         });
         return;
       }
+      if (deps.direct?.(req, res)) return;
       void fallback(req, res);
     },
   );
