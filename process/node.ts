@@ -89,7 +89,7 @@ export function remoteHttpHandler(
     app.route('/', createHlsRoutes(remoteHlsResolver(control), { signer: processSigner(config, logger) }));
   app.all('*', (c) => forward(c.req.raw, c.env));
   answerErrorsAsJson(app, logger.child({ plane: 'data', proto: 'http' }));
-  return (req) => app.fetch(req);
+  return (req, env) => app.fetch(req, env);
 }
 
 export function startNode(config: Readonly<Config>, logger: Logger, overrides?: NodeOverrides): Promise<SwitchyardNode>;
