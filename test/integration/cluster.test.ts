@@ -3,17 +3,19 @@
 // the workers' counters, the node's sessions list and kick cover ffmpeg players on both workers,
 // an operator drain makes both workers refuse new players, per-address rate limits see each
 // client's own address through a worker (and no forged one), and SIGTERM stops every process of
-// the tree with exit code 0.
+// the tree with exit code 0. Then split mode: a cluster node whose workers ask a separate control
+// plane, which lists the sessions of both workers through the node's admin URL.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { processTree } from '../../bench/proc-stats.ts';
 import { bundlePath } from '../helpers/bundle.ts';
 import { probeUntilAv, publishTestStream, startPlayer } from '../helpers/ffmpeg.ts';
 import { type NginxOrigin, startNginxRtmp } from '../helpers/nginx-rtmp.ts';
 import { proxyPorts } from '../helpers/ports.ts';
-import { type Child, startProcess, waitFor } from '../helpers/processes.ts';
+import { type Child, startProcess, waitFor, waitForTcp } from '../helpers/processes.ts';
 import { promtoolCheck, sampleValue } from '../helpers/prometheus.ts';
 import { originBody, register, waitUntilListening } from '../helpers/switchyard.ts';
 
@@ -21,7 +23,9 @@ let nginx: NginxOrigin;
 let node: Child;
 let publisher: Child | undefined;
 let ports: Awaited<ReturnType<typeof proxyPorts>>['ports'];
+/** Stopped after the tests: players first, then processes in reverse order of start. */
 const players: Child[] = [];
+const children: Child[] = [];
 
 interface Listed {
   id: string;
@@ -104,7 +108,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of players) await p.stop();
+  for (const p of [...players, ...children.reverse()]) await p.stop();
   await publisher?.stop();
   await node?.stop();
   await nginx?.stop();
@@ -219,5 +223,53 @@ describe('cluster of two workers (PROXY_WORKERS=2)', () => {
     node.proc.kill('SIGTERM');
     assert.equal(await node.exited, 0, node.output().slice(-3000));
     await waitFor('the workers to exit', async () => tree.every((pid) => !existsSync(`/proc/${pid}`)), 5000);
+  });
+});
+
+describe('a cluster node in split mode (PROXY_CONTROL_URL)', () => {
+  it("routes both workers' players through the remote control plane, which lists them on the node", async () => {
+    const { ports: controlPorts, env: controlEnv } = await proxyPorts();
+    const token = 'cluster-split-token';
+    const auth = { authorization: `Bearer ${token}` };
+    const control = startProcess(process.execPath, ['--import', 'tsx', 'process/control-main.ts'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { ...process.env, ...controlEnv, PROXY_CONTROL_TOKEN: token },
+    });
+    children.push(control);
+    // The node announces itself at start: the control plane listens first.
+    await waitForTcp(controlPorts.system, 20_000, control);
+    const own = await proxyPorts();
+    const split = startProcess(process.execPath, [bundlePath('switchyard.mjs')], {
+      env: {
+        PATH: process.env.PATH,
+        ...own.env,
+        PROXY_WORKERS: '2',
+        PROXY_LOG_LEVEL: 'info',
+        PROXY_GRACE_QUIT_TIMEOUT: '0s',
+        PROXY_CONTROL_URL: `http://127.0.0.1:${controlPorts.system}`,
+        PROXY_CONTROL_TOKEN: token,
+        PROXY_NODE_ID: 'split-node',
+        PROXY_NODE_ADMIN_URL: `http://127.0.0.1:${own.ports.system}`,
+      },
+    });
+    children.push(split);
+    await waitUntilListening(split, own.ports, { remote: true });
+    await waitFor('both workers', async () => split.output().includes('"msg":"cluster listening"'), 20_000, split);
+    const reg = await fetch(`http://127.0.0.1:${controlPorts.system}/api/v1/srs/register`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(originBody('nginx', { rtmp: nginx.rtmpPort })),
+    });
+    assert.equal(reg.status, 200);
+    const url = `rtmp://127.0.0.1:${own.ports.rtmp}/live/split`;
+    players.push(publishTestStream(url, { seconds: 60 }));
+    for (let i = 0; i < 3; i++) players.push(startPlayer(url));
+    await waitFor('sessions of both workers, listed by the control plane', async () => {
+      const res = await fetch(`http://127.0.0.1:${controlPorts.system}/api/v1/sessions`, { headers: auth });
+      const data = ((await res.json()) as { data: { sessions: Listed[] } }).data;
+      const relaying = data.sessions.filter((s) => s.relaying && s.stream?.endsWith('/split'));
+      const workers = new Set(relaying.map((s) => /w(\d+)-/.exec(s.id)?.[1]));
+      return relaying.length === 4 && workers.size === 2 ? true : undefined;
+    });
   });
 });
