@@ -135,7 +135,7 @@ export function createNodeAdminApp(options: NodeAdminOptions): Hono {
   });
   app.delete('/api/v1/sessions/:id', async (c) => {
     const id = c.req.param('id');
-    const closed = kickSession(plane(), id) || (await peers?.kick(id));
+    const closed = kickSession(plane(), id) || (peers ? await peers.kick(id) : false);
     if (closed === undefined) throw new UnavailableError(`the worker owning session ${id} did not answer`);
     if (!closed) throw new NotFoundError(`no session ${id} on this node`);
     return c.json({ code: 0, data: { id, closed: true } });
