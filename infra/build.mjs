@@ -12,7 +12,8 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  // process/main.ts: the bundle defaults PROXY_WORKERS to the CPU count.
+  // process/main.ts: the bundle defaults PROXY_WORKERS to the CPU count (`npm start` to 1).
+  define: { __SWITCHYARD_BUNDLE__: 'true' },
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __sy_createRequire } from 'node:module'; const require = __sy_createRequire(import.meta.url);",

@@ -3,6 +3,7 @@
 // PROXY_FORCE_QUIT_TIMEOUT ends the process regardless.
 
 import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { parseConfig } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
 import { runClusterPrimary } from './cluster-primary.ts';
@@ -11,10 +12,14 @@ import { environmentWithDotEnv } from './env-file.ts';
 import { runEntry, stopOnSignals } from './lifecycle.ts';
 import { startNode } from './node.ts';
 
+/** True in dist/switchyard.mjs (infra/build.mjs defines it); undeclared under tsx. */
+declare const __SWITCHYARD_BUNDLE__: boolean | undefined;
+
 runEntry(async () => {
-  // One process unless PROXY_WORKERS asks for more: a cluster does not yet list or drain the
-  // workers' sessions, and serves HLS slower than one process (docs/data-plane.md).
-  const config = parseConfig(environmentWithDotEnv());
+  // The deployable bundle uses every core by default (a cluster: process/cluster-primary.ts);
+  // `npm start` (sources under tsx, for development) stays one process unless PROXY_WORKERS says.
+  const bundled = typeof __SWITCHYARD_BUNDLE__ !== 'undefined' && __SWITCHYARD_BUNDLE__;
+  const config = parseConfig(environmentWithDotEnv(), { workers: bundled ? Math.min(availableParallelism(), 256) : 1 });
   const logger = createLogger(config.logLevel, { node: 'switchyard' });
   if (cluster.isWorker) return runClusterWorker(config, logger.child({ worker: cluster.worker?.id }));
   if (config.workers > 1) return runClusterPrimary(config, logger);

@@ -8,7 +8,8 @@ import { requireToken } from '../control/auth.ts';
 import { answerErrorsAsJson } from '../control/errors.ts';
 import type { ControlClient } from '../dataplane/control-client.ts';
 import type { ListenerPlane } from '../dataplane/dataplane.ts';
-import { kickSession, listSessions } from '../dataplane/session-list.ts';
+import { countSessions, kickSession, listSessions, type SessionCounts } from '../dataplane/session-list.ts';
+import type { SessionView } from '../dataplane/session-view.ts';
 import { DrainingError, NotFoundError, UnavailableError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import { defaultRegistry, EXPOSITION_CONTENT_TYPE } from '../shared/metrics.ts';
@@ -56,25 +57,49 @@ export function drainingControl(control: ControlClient, drain: NodeDrain): Contr
   };
 }
 
+/**
+ * The other processes of this node (a cluster's workers, process/cluster-primary.ts), whose
+ * sessions and drain state the node's API covers. Each call gives up on a peer after a timeout and
+ * names the peers that did not answer rather than waiting for them.
+ */
+export interface NodePeers {
+  sessions(): Promise<{ sessions: SessionView[]; unanswered: number[] }>;
+  counts(): Promise<{ counts: SessionCounts[]; unanswered: number[] }>;
+  /** Closes the session on the peer that owns it: false when none has it, undefined when that peer did not answer. */
+  kick(id: string): Promise<boolean | undefined>;
+  /** Puts every peer in this drain state; answers the peers that did not confirm it. */
+  drain(draining: boolean): Promise<number[]>;
+}
+
 export interface NodeAdminOptions {
   nodeId: string;
   drain: NodeDrain;
   /** Set once the data plane listens. */
   dataPlane: () => ListenerPlane | undefined;
+  /** A cluster's workers. */
+  peers?: NodePeers;
   controlToken?: string;
   logger: Logger;
   /** All-in-one: the control plane's system app answers everything else (and /metrics). */
   next?: (request: Request, env: unknown) => Response | Promise<Response>;
 }
 
+function sumCounts(all: SessionCounts[]): SessionCounts {
+  const sum: SessionCounts = { rtmp: 0, http: 0, rtsp: 0, webrtc: 0, srt: 0 };
+  for (const counts of all) for (const key of Object.keys(sum) as Array<keyof SessionCounts>) sum[key] += counts[key];
+  return sum;
+}
+
 export function createNodeAdminApp(options: NodeAdminOptions): Hono {
-  const { drain } = options;
+  const { drain, peers } = options;
   const app = new Hono();
   const plane = () => {
     const dp = options.dataPlane();
     if (!dp) throw new UnavailableError('the data plane is starting');
     return dp;
   };
+  /** In a cluster, the workers that did not answer (their sessions are missing from the answer). */
+  const unansweredField = (unanswered: number[] | undefined) => (peers ? { unansweredWorkers: unanswered ?? [] } : {});
   // A load balancer's check: no token, and nothing in it but the state.
   app.get('/api/v1/health', (c) =>
     c.json({ code: drain.draining ? 503 : 0, ...drain.view() }, drain.draining ? 503 : 200),
@@ -82,31 +107,37 @@ export function createNodeAdminApp(options: NodeAdminOptions): Hono {
   const guarded = requireToken(options.controlToken);
   for (const path of ['/api/v1/node', '/api/v1/node/*', '/api/v1/sessions', '/api/v1/sessions/*'])
     app.use(path, guarded);
-  app.get('/api/v1/node', (c) => {
-    const dp = plane();
-    const sessions = {
-      rtmp: dp.rtmp?.sessions.size ?? 0,
-      http: dp.http?.activeStreams() ?? 0,
-      webrtc: dp.webrtc?.sessionCount ?? 0,
-      srt: dp.srt?.sessionCount ?? 0,
-    };
-    return c.json({ code: 0, data: { id: options.nodeId, ...drain.view(), sessions } });
+  app.get('/api/v1/node', async (c) => {
+    const local = countSessions(plane());
+    const remote = await peers?.counts();
+    const sessions = sumCounts([local, ...(remote?.counts ?? [])]);
+    return c.json({
+      code: 0,
+      data: { id: options.nodeId, ...drain.view(), sessions, ...unansweredField(remote?.unanswered) },
+    });
   });
-  app.post('/api/v1/node/drain', (c) => {
+  app.post('/api/v1/node/drain', async (c) => {
     drain.drain('operator');
-    return c.json({ code: 0, data: drain.view() });
+    // Answered once every worker refuses new sessions, so none is routed after this returns.
+    const unanswered = await peers?.drain(true);
+    return c.json({ code: 0, data: { ...drain.view(), ...unansweredField(unanswered) } });
   });
-  app.delete('/api/v1/node/drain', (c) => {
+  app.delete('/api/v1/node/drain', async (c) => {
     if (!drain.resume()) throw new UnavailableError('the node is shutting down');
-    return c.json({ code: 0, data: drain.view() });
+    const unanswered = await peers?.drain(false);
+    return c.json({ code: 0, data: { ...drain.view(), ...unansweredField(unanswered) } });
   });
-  app.get('/api/v1/sessions', (c) => {
-    const sessions = listSessions(plane(), Date.now());
-    return c.json({ code: 0, data: { node: options.nodeId, sessions } });
+  app.get('/api/v1/sessions', async (c) => {
+    const local = listSessions(plane(), Date.now());
+    const remote = await peers?.sessions();
+    const sessions = remote ? [...local, ...remote.sessions] : local;
+    return c.json({ code: 0, data: { node: options.nodeId, sessions, ...unansweredField(remote?.unanswered) } });
   });
-  app.delete('/api/v1/sessions/:id', (c) => {
+  app.delete('/api/v1/sessions/:id', async (c) => {
     const id = c.req.param('id');
-    if (!kickSession(plane(), id)) throw new NotFoundError(`no session ${id} on this node`);
+    const closed = kickSession(plane(), id) || (peers ? await peers.kick(id) : false);
+    if (closed === undefined) throw new UnavailableError(`the worker owning session ${id} did not answer`);
+    if (!closed) throw new NotFoundError(`no session ${id} on this node`);
     return c.json({ code: 0, data: { id, closed: true } });
   });
   const next = options.next;

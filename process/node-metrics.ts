@@ -2,6 +2,7 @@
 // sessions still open, per protocol. Registered in the process registry; the returned function removes them.
 
 import type { ListenerPlane } from '../dataplane/dataplane.ts';
+import { countSessions } from '../dataplane/session-list.ts';
 import { countLiveBytes } from '../dataplane/session-metrics.ts';
 import type { UdpSession } from '../dataplane/udp-session.ts';
 import { defaultRegistry } from '../shared/metrics.ts';
@@ -24,11 +25,7 @@ function udpBytes(sessions: UdpSession[]): { up: number; down: number } {
 
 export function collectNodeMetrics(dataPlane: ListenerPlane, drain: NodeDrain): () => void {
   const stopCollect = defaultRegistry.onCollect(() => {
-    active.set({ protocol: 'rtmp' }, dataPlane.rtmp?.sessions.size ?? 0);
-    active.set({ protocol: 'http' }, dataPlane.http?.activeStreams() ?? 0);
-    active.set({ protocol: 'webrtc' }, dataPlane.webrtc?.sessionCount ?? 0);
-    active.set({ protocol: 'srt' }, dataPlane.srt?.sessionCount ?? 0);
-    active.set({ protocol: 'rtsp' }, dataPlane.rtsp?.sessions.size ?? 0);
+    for (const [protocol, count] of Object.entries(countSessions(dataPlane))) active.set({ protocol }, count);
     draining.set({}, drain.draining ? 1 : 0);
   });
   const stopBytes = [

@@ -16,12 +16,13 @@ import { ConfigError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import { Signer } from '../shared/signer.ts';
 import { VERSION_STRING } from '../shared/version.ts';
+import type { ClusterHop } from './cluster-hop.ts';
 import { startControlPlane } from './control-plane.ts';
 import { warnIfSystemApiExposed } from './exposure-warning.ts';
 import type { NodeRequestHandler } from './hls-fast-path.ts';
 import { listenHttp, serveControlApps } from './http-server.ts';
 import { describeListenError } from './listen-errors.ts';
-import { createNodeAdminApp, drainingControl, NodeDrain } from './node-admin.ts';
+import { createNodeAdminApp, drainingControl, NodeDrain, type NodePeers } from './node-admin.ts';
 import { nodeIdOf, startNodeAnnouncer } from './node-announcer.ts';
 import { collectNodeMetrics } from './node-metrics.ts';
 import { remoteHlsResolver } from './remote-hls-resolver.ts';
@@ -47,6 +48,10 @@ export interface PartialNodeOverrides extends NodeOverrides {
   listeners: ListenerSet;
   /** Awaited on shutdown before the control plane closes: the cluster's workers finishing. */
   awaitPeers?: () => Promise<void>;
+  /** The workers, whose sessions and drain state the node's API covers. */
+  peers?: NodePeers;
+  /** Checks the workers' stamped requests: the control apps see the players' addresses. */
+  hop?: ClusterHop;
 }
 
 type HttpHandler = (request: Request, env: unknown) => Response | Promise<Response>;
@@ -59,11 +64,14 @@ export function remoteHttpHandler(
   config: Readonly<Config>,
   control: ControlClient,
   logger: Logger,
-  base = config.controlUrl as string,
+  to: { base: string; hop?: ClusterHop } = { base: config.controlUrl as string },
 ): HttpHandler {
-  const forward = (req: Request) => {
+  const forward = (req: Request, env: unknown) => {
     const url = new URL(req.url);
-    return fetch(new Request(`${base}${url.pathname}${url.search}`, req));
+    const passed = new Request(`${to.base}${url.pathname}${url.search}`, req);
+    // A cluster's worker says which player this is, for the primary's per-address rate limits.
+    to.hop?.stampForPlayer(passed.headers, env);
+    return fetch(passed);
   };
   const app = new Hono();
   // The origin gateway of an edge control plane (PROXY_NODE_PUBLIC_URL).
@@ -80,9 +88,9 @@ export function remoteHttpHandler(
   // HLS is served here when players should fetch it from the node (PROXY_HLS_ON_NODE).
   if (config.hlsOnNode)
     app.route('/', createHlsRoutes(remoteHlsResolver(control), { signer: processSigner(config, logger) }));
-  app.all('*', (c) => forward(c.req.raw));
+  app.all('*', (c) => forward(c.req.raw, c.env));
   answerErrorsAsJson(app, logger.child({ plane: 'data', proto: 'http' }));
-  return (req) => app.fetch(req);
+  return (req, env) => app.fetch(req, env);
 }
 
 export function startNode(config: Readonly<Config>, logger: Logger, overrides?: NodeOverrides): Promise<SwitchyardNode>;
@@ -114,6 +122,7 @@ export async function startNode(
         nodeId,
         drain,
         dataPlane: () => dataPlaneRef,
+        peers: overrides.peers,
         controlToken: config.controlToken,
         logger: logger.child({ plane: 'data' }),
         next,
@@ -135,9 +144,12 @@ export async function startNode(
       // Static files come first on the stream port; the fast path would answer before them.
       if (!config.staticFiles) httpDirect = plane.publicHls;
       const system = admin((req, env) => plane.system.fetch(req, env));
+      const hop = overrides.hop;
+      const vouched = (app: { fetch: HttpHandler }) =>
+        hop ? { fetch: (req: Request, env: unknown) => app.fetch(req, hop.vouch(req, env)) } : app;
       const servers = await serveControlApps([
-        [system, config.systemApi],
-        [plane.public, config.httpApi, plane.publicHls],
+        [vouched(system), config.systemApi],
+        [vouched(plane.public), config.httpApi, plane.publicHls],
       ]);
       closers.push(async () => {
         await Promise.all(servers.map((s) => s.close()));

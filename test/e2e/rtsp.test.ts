@@ -159,6 +159,12 @@ describe('RTSP play through the proxy (GStreamer origin)', () => {
         main.logs.some((l) => l.msg === 'rtsp relay started' && String(l.stream).endsWith('/cam2')) || undefined,
       10_000,
     );
+    // The node's sessions view lists it too.
+    const view = (await (await fetch(`http://127.0.0.1:${main.systemPort}/api/v1/sessions`)).json()) as {
+      data: { sessions: Array<{ protocol: string; stream?: string; relaying: boolean; bytesOut: number }> };
+    };
+    const listed = view.data.sessions.find((s) => s.protocol === 'rtsp' && s.stream?.endsWith('/cam2'));
+    assert.equal(listed?.relaying, true, JSON.stringify(view));
     const cases: Array<[string, string | Buffer, RegExp]> = [
       ['garbage', Buffer.from([0x16, 0x03, 0x01, 0x00, 0x10, 0x0d, 0x0a, 0x0d, 0x0a]), /^RTSP\/1\.0 400 /],
       ['oversized head', req('DESCRIBE', proxyUrl, 1, `X-Pad: ${'a'.repeat(9000)}\r\n`), /^RTSP\/1\.0 400 /],

@@ -99,25 +99,32 @@ export async function probeUntilAv(url: string, deadlineMs = 20_000): Promise<Pr
   return last;
 }
 
+/** ffmpeg reading `url` (giving up after 10 s without data) with `output` options, into nothing. */
+const playArgs = (url: string, output: string[]) => [
+  '-hide_banner',
+  '-loglevel',
+  'error',
+  '-rw_timeout',
+  '10000000',
+  '-i',
+  url,
+  ...output,
+  '-f',
+  'null',
+  '-',
+];
+
+/** A player that keeps reading a stream (stream copy, no decoding) until stopped or cut. */
+export function startPlayer(url: string): Child {
+  return startProcess('ffmpeg', playArgs(url, ['-c', 'copy']));
+}
+
 /** Plays `seconds` of a stream, decoding everything; resolves with the exit code and stderr. */
 export function playFor(url: string, seconds: number): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       'ffmpeg',
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-rw_timeout',
-        '10000000',
-        '-i',
-        url,
-        '-t',
-        String(seconds),
-        '-f',
-        'null',
-        '-',
-      ],
+      playArgs(url, ['-t', String(seconds)]),
       { timeout: (seconds + 20) * 1000 },
       (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
     );

@@ -1,13 +1,15 @@
 // `npm run build` gives one file per deployable; the node bundle runs with plain `node`, away
-// from node_modules, and shuts down gracefully on SIGTERM.
+// from node_modules, as a cluster of one worker per core by default (PROXY_WORKERS), and shuts
+// down gracefully on SIGTERM.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { processTree } from '../../bench/proc-stats.ts';
 import { bundlePath } from '../helpers/bundle.ts';
 import { listeningPorts } from '../helpers/listening-ports.ts';
 import { proxyPorts } from '../helpers/ports.ts';
@@ -38,7 +40,7 @@ describe('deployable bundles', () => {
     assert.ok(statSync(join(dir, 'wrangler', 'worker.js')).size > 10_000);
   });
 
-  it('runs the node bundle without node_modules and drains on SIGTERM', async () => {
+  it('runs the node bundle without node_modules, one worker per core, and drains on SIGTERM', async () => {
     copyFileSync(bundlePath('switchyard.mjs'), join(dir, 'switchyard.mjs'));
     const { ports, env: portEnv } = await proxyPorts();
     const { rtmp, http, system } = ports;
@@ -55,6 +57,15 @@ describe('deployable bundles', () => {
     let held: Socket | undefined;
     try {
       await waitUntilListening(proc, ports);
+      // The default PROXY_WORKERS: every core (one process on a one-core machine).
+      const cores = availableParallelism();
+      if (cores > 1)
+        await waitFor('the workers', async () => proc.output().includes('"msg":"cluster listening"'), 20_000);
+      const tree = processTree(proc.proc.pid as number);
+      assert.equal(tree.length, cores > 1 ? cores + 1 : 1, `processes: ${tree}`);
+      // Workers run with a small young generation unless the operator set one.
+      for (const pid of tree.slice(1))
+        assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /--max-semi-space-size=1\0/);
       assert.deepEqual(listeningPorts(proc.proc.pid as number), ownListeners(ports), 'listens on its own ports only');
       const versions = (await (await fetch(`http://127.0.0.1:${system}/api/v1/versions`)).json()) as { code: number };
       assert.equal(versions.code, 0);
