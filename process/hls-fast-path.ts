@@ -90,10 +90,18 @@ function writeSegment(req: IncomingMessage, res: ServerResponse, reply: Incoming
   reply.pipe(res);
 }
 
-export function hlsFastPath(app: Pick<Hono, 'routes'>, originGet: OriginGet): NodeRequestHandler | undefined {
+/**
+ * The fast path of `app`'s HLS service. It declines paths the routes of `claimedBy` (by default
+ * the app itself) answer otherwise: a worker serving HLS for its primary passes the public app's.
+ */
+export function hlsFastPath(
+  app: object,
+  originGet: OriginGet,
+  claimedBy: Pick<Hono, 'routes'> = app as Pick<Hono, 'routes'>,
+): NodeRequestHandler | undefined {
   const service = hlsServiceOf(app);
   if (!service?.privateReach) return undefined;
-  const claimed = claimedPrefixes(app);
+  const claimed = claimedPrefixes(claimedBy);
   // Players reloading one playlist at once share one origin request (see docs/hls.md).
   const playlists = new SingleFlight<Buffer>();
   return (req, res) => {

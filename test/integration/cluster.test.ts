@@ -82,6 +82,19 @@ function offerStatus(port: number, localAddress: string, headers: Record<string,
   });
 }
 
+/** A GET on a connection of its own (round-robin hands each new connection to the next worker). */
+function getFresh(port: number, path: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode as number, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** How many of `count` offers, one after another, were refused by the rate limit (429). */
 async function limited(count: number, send: (i: number) => Promise<number>): Promise<number> {
   let refused = 0;
@@ -151,6 +164,41 @@ describe('cluster of two workers (PROXY_WORKERS=2)', () => {
     assert.equal(new Set(series).size, series.length);
     const checked = await promtoolCheck(text);
     assert.equal(checked.code, 0, checked.output);
+  });
+
+  it('serves HLS in the workers: playlists and marked segments, each worker verifying the others’ markers', async () => {
+    const body = originBody('nginx', { rtmp: nginx.rtmpPort, http: nginx.httpPort });
+    assert.equal((await register(ports.system, body)).status, 200);
+    await waitFor('nginx to write the playlist', async () => {
+      const res = await fetch(`http://127.0.0.1:${nginx.httpPort}/live/cluster.m3u8`);
+      await res.arrayBuffer();
+      return res.status === 200;
+    });
+    const played = await probeUntilAv(`http://127.0.0.1:${ports.http}/live/cluster.m3u8`);
+    assert.deepEqual(played.codecs, ['aac', 'h264'], played.stderr);
+    // Each request is a new connection, handed to the workers in turn: a playlist from one, its
+    // segment from the other.
+    for (let i = 0; i < 4; i++) {
+      const playlist = await getFresh(ports.http, '/live/cluster.m3u8');
+      assert.equal(playlist.status, 200);
+      const segment = playlist.body
+        .toString()
+        .split('\n')
+        .find((line) => line.includes('.ts?sy_b='));
+      assert.ok(segment, playlist.body.toString());
+      const res = await getFresh(ports.http, segment);
+      assert.equal(res.status, 200);
+      assert.ok(res.body.length > 1000);
+    }
+    // A worker answers HLS itself: its failures carry its worker id (a forwarded request's would
+    // be logged by the primary, which has none).
+    for (let i = 0; i < 4; i++) assert.equal((await getFresh(ports.http, `/live/cluster-none-${i}.m3u8`)).status, 404);
+    const failedBy = node
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request failed"') && line.includes('cluster-none-'))
+      .map((line) => (JSON.parse(line) as { worker?: number }).worker);
+    assert.deepEqual([...new Set(failedBy)].sort(), [1, 2], node.output().slice(-3000));
   });
 
   it("lists every worker's sessions and kicks one on the worker that owns it", async () => {
