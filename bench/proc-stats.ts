@@ -53,3 +53,13 @@ export function rssBytes(pid: number): number {
 export function cpuByProcess(pid: number): Map<number, number> {
   return new Map(processTree(pid).map((p) => [p, ownCpuSeconds(p)]));
 }
+
+/** The kernel's count of UDP datagrams dropped for a full receive buffer (all sockets, /proc/net/snmp). */
+export function udpReceiveBufferErrors(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp: '));
+  const [names, values] = lines.map((l) => l.split(' '));
+  const i = names?.indexOf('RcvbufErrors') ?? -1;
+  return i < 0 ? 0 : Number(values?.[i]);
+}
