@@ -20,14 +20,25 @@ export function processTree(pid: number): number[] {
   return all;
 }
 
-function ownCpuSeconds(pid: number): number {
+/** utime and stime of one process, in seconds. */
+function ownCpu(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
   } catch {
-    return 0; // exited between listing and reading
+    return { user: 0, system: 0 }; // exited between listing and reading
   }
+}
+
+function ownCpuSeconds(pid: number): number {
+  const { user, system } = ownCpu(pid);
+  return user + system;
+}
+
+/** Kernel-mode CPU seconds (stime) of the process and its descendants. */
+export function systemCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((s, p) => s + ownCpu(p).system, 0);
 }
 
 function ownRssBytes(pid: number): number {

@@ -7,12 +7,13 @@
 // Usage: npm run bench:udp -- [sessions=50] [pps-per-session=200] [seconds=5] [steps=1]
 //   steps > 1 multiplies the rate by 1.5 after each loss-free relayed step (at most 12 steps).
 //   COMPARE_WITH=<another checkout> also runs that checkout's relay at each step, right after
-//   this one's, for a before/after ratio under the same machine load.
+//   this one's, for a before/after ratio under the same machine load; COMPARE_WITH=<file.ts>
+//   runs that relay process instead (bench/udp-minimal-relay-process.ts: node:dgram's floor).
 import { randomBytes } from 'node:crypto';
 import { encodeStun, StunAttr, StunType } from '../dataplane/webrtc/stun.ts';
 import { type Child, startProcess, waitFor } from '../test/helpers/processes.ts';
 import { type UdpClient, udpClient } from '../test/helpers/udp.ts';
-import { cpuSeconds, udpReceiveBufferErrors } from './proc-stats.ts';
+import { cpuSeconds, systemCpuSeconds, udpReceiveBufferErrors } from './proc-stats.ts';
 
 const sessions = Math.min(2_000, Number(process.argv[2] ?? 50));
 const startPps = Number(process.argv[3] ?? 200);
@@ -80,6 +81,8 @@ interface Step {
   loss: number;
   usPerHop: number;
   core: number;
+  /** Share of the measured process's CPU spent in the kernel (the syscalls and loopback delivery). */
+  kernel: number;
   benchCore: number;
   /** Datagrams the kernel dropped for a full receive buffer during the step (any socket). */
   bufferDrops: number;
@@ -92,6 +95,7 @@ async function runStep(path: Path, rate: number, relayed: boolean): Promise<Step
   let sent = 0;
   let next = 0;
   const cpu0 = cpuSeconds(path.pid);
+  const sys0 = systemCpuSeconds(path.pid);
   const drops0 = udpReceiveBufferErrors();
   const own0 = process.cpuUsage();
   const t0 = performance.now();
@@ -118,6 +122,7 @@ async function runStep(path: Path, rate: number, relayed: boolean): Promise<Step
     loss: Math.max(0, 1 - path.received / sent),
     usPerHop: (cpu * 1e6) / hops,
     core: cpu / elapsed,
+    kernel: (systemCpuSeconds(path.pid) - sys0) / cpu,
     benchCore: (own.user + own.system) / 1e6 / elapsed,
     bufferDrops: udpReceiveBufferErrors() - drops0,
   };
@@ -129,8 +134,11 @@ const echo = await startHelper('bench/udp-echo-process.ts');
 // RELAY_CPU_PROF=<dir>: the relay process writes a V8 CPU profile there when it ends.
 const profile = process.env.RELAY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RELAY_CPU_PROF}`] : [];
 const relay = await startHelper('bench/udp-relay-process.ts', { ECHO_PORT: String(echo.port) }, profile);
-const other = process.env.COMPARE_WITH
-  ? await startHelper('bench/udp-relay-process.ts', { ECHO_PORT: String(echo.port) }, [], process.env.COMPARE_WITH)
+const compare = process.env.COMPARE_WITH;
+const other = compare
+  ? compare.endsWith('.ts')
+    ? await startHelper(compare, { ECHO_PORT: String(echo.port) })
+    : await startHelper('bench/udp-relay-process.ts', { ECHO_PORT: String(echo.port) }, [], compare)
   : undefined;
 try {
   const direct = await openPath(echo.port, echo.child.proc.pid as number, false);
@@ -138,9 +146,9 @@ try {
   if (other) relays.push(['other', await openPath(other.port, other.child.proc.pid as number, true)]);
   console.log(`\nUDP relay benchmark: ${sessions} sessions, 1200 B datagrams, ${seconds} s per step\n`);
   console.log(
-    '| relay | sessions | offered pps | delivered pps | loss | relay CPU µs/hop | relay % core | echo µs/hop (direct) | echo % core | bench % core | buffer drops |',
+    '| relay | sessions | offered pps | delivered pps | loss | relay CPU µs/hop | relay % core | relay in kernel | echo µs/hop (direct) | echo % core | bench % core | buffer drops |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   let rate = startPps * sessions;
   let best: Step | undefined;
   for (let i = 0; i < steps; i++) {
@@ -149,7 +157,7 @@ try {
     for (const [name, path] of relays) {
       const r = await runStep(path, rate, true);
       console.log(
-        `| ${name} | ${sessions} | ${r.offered.toFixed(0)} | ${r.delivered.toFixed(0)} | ${pct(r.loss)} | ${r.usPerHop.toFixed(2)} | ${pct(r.core)} | ${d.usPerHop.toFixed(2)} | ${pct(d.core)} | ${pct(r.benchCore)} | ${r.bufferDrops} |`,
+        `| ${name} | ${sessions} | ${r.offered.toFixed(0)} | ${r.delivered.toFixed(0)} | ${pct(r.loss)} | ${r.usPerHop.toFixed(2)} | ${pct(r.core)} | ${pct(r.kernel)} | ${d.usPerHop.toFixed(2)} | ${pct(d.core)} | ${pct(r.benchCore)} | ${r.bufferDrops} |`,
       );
       if (name === 'this') {
         lossy = r.loss > 0;
