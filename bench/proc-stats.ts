@@ -65,12 +65,13 @@ export function cpuByProcess(pid: number): Map<number, number> {
   return new Map(processTree(pid).map((p) => [p, ownCpuSeconds(p)]));
 }
 
-/** The kernel's count of UDP datagrams dropped for a full receive buffer (all sockets, /proc/net/snmp). */
-export function udpReceiveBufferErrors(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('Udp: '));
-  const [names, values] = lines.map((l) => l.split(' '));
-  const i = names?.indexOf('RcvbufErrors') ?? -1;
-  return i < 0 ? 0 : Number(values?.[i]);
+/** Datagrams each local UDP port's socket dropped so far (/proc/net/udp, IPv4), by port. */
+export function udpDropsByPort(): Map<number, number> {
+  const drops = new Map<number, number>();
+  for (const line of readFileSync('/proc/net/udp', 'utf8').trim().split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const port = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
+    drops.set(port, (drops.get(port) ?? 0) + Number(fields[fields.length - 1]));
+  }
+  return drops;
 }

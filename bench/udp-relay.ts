@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeStun, StunAttr, StunType } from '../dataplane/webrtc/stun.ts';
 import { type Child, startProcess, waitFor } from '../test/helpers/processes.ts';
 import { type UdpClient, udpClient } from '../test/helpers/udp.ts';
-import { cpuSeconds, systemCpuSeconds, udpReceiveBufferErrors } from './proc-stats.ts';
+import { cpuSeconds, systemCpuSeconds, udpDropsByPort } from './proc-stats.ts';
 
 const sessions = Math.min(2_000, Number(process.argv[2] ?? 50));
 const startPps = Number(process.argv[3] ?? 200);
@@ -42,6 +42,8 @@ async function startHelper(
 interface Path {
   clients: UdpClient[];
   pid: number;
+  /** The port the clients send to (the relay's public port, or the echo's). */
+  target: number;
   received: number;
 }
 
@@ -65,7 +67,7 @@ async function openPath(target: number, pid: number, handshake: boolean): Promis
     }
     await waitFor('every session answered', async () => clients.every((c) => c.messages.length > 0), 10_000);
   }
-  const path: Path = { clients, pid, received: 0 };
+  const path: Path = { clients, pid, target, received: 0 };
   for (const c of clients) {
     c.socket.removeAllListeners('message');
     c.socket.on('message', () => {
@@ -84,8 +86,8 @@ interface Step {
   /** Share of the measured process's CPU spent in the kernel (the syscalls and loopback delivery). */
   kernel: number;
   benchCore: number;
-  /** Datagrams the kernel dropped for a full receive buffer during the step (any socket). */
-  bufferDrops: number;
+  /** Datagrams dropped for a full receive buffer during the step: where (see dropsWhere). */
+  drops: string;
 }
 
 /** Offers `rate` datagrams/s in total, paced every ms round-robin over the clients. */
@@ -96,7 +98,7 @@ async function runStep(path: Path, rate: number, relayed: boolean): Promise<Step
   let next = 0;
   const cpu0 = cpuSeconds(path.pid);
   const sys0 = systemCpuSeconds(path.pid);
-  const drops0 = udpReceiveBufferErrors();
+  const drops0 = udpDropsByPort();
   const own0 = process.cpuUsage();
   const t0 = performance.now();
   const timer = setInterval(() => {
@@ -124,13 +126,29 @@ async function runStep(path: Path, rate: number, relayed: boolean): Promise<Step
     core: cpu / elapsed,
     kernel: (systemCpuSeconds(path.pid) - sys0) / cpu,
     benchCore: (own.user + own.system) / 1e6 / elapsed,
-    bufferDrops: udpReceiveBufferErrors() - drops0,
+    drops: dropsWhere(path, drops0, udpDropsByPort()),
   };
+}
+
+/** Receive-buffer drops during a step at the target, the echo, the clients and any other socket (the relay's origin side). */
+function dropsWhere(path: Path, before: Map<number, number>, after: Map<number, number>): string {
+  const at = { target: 0, echo: 0, clients: 0, other: 0 };
+  const clientPorts = new Set(path.clients.map((c) => c.port));
+  for (const [port, n] of after) {
+    const d = n - (before.get(port) ?? 0);
+    if (d <= 0) continue;
+    if (port === path.target) at.target += d;
+    else if (port === echoPort) at.echo += d;
+    else if (clientPorts.has(port)) at.clients += d;
+    else at.other += d;
+  }
+  return `${at.target} / ${at.echo} / ${at.clients} / ${at.other}`;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)} %`;
 
 const echo = await startHelper('bench/udp-echo-process.ts');
+const echoPort = echo.port;
 // RELAY_CPU_PROF=<dir>: the relay process writes a V8 CPU profile there when it ends.
 const profile = process.env.RELAY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.RELAY_CPU_PROF}`] : [];
 const relay = await startHelper('bench/udp-relay-process.ts', { ECHO_PORT: String(echo.port) }, profile);
@@ -146,7 +164,7 @@ try {
   if (other) relays.push(['other', await openPath(other.port, other.child.proc.pid as number, true)]);
   console.log(`\nUDP relay benchmark: ${sessions} sessions, 1200 B datagrams, ${seconds} s per step\n`);
   console.log(
-    '| relay | sessions | offered pps | delivered pps | loss | relay CPU µs/hop | relay % core | relay in kernel | echo µs/hop (direct) | echo % core | bench % core | buffer drops |',
+    '| relay | sessions | offered pps | delivered pps | loss | relay CPU µs/hop | relay % core | relay in kernel | echo µs/hop (direct) | echo % core | bench % core | drops: target / echo / clients / other |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   let rate = startPps * sessions;
@@ -157,7 +175,7 @@ try {
     for (const [name, path] of relays) {
       const r = await runStep(path, rate, true);
       console.log(
-        `| ${name} | ${sessions} | ${r.offered.toFixed(0)} | ${r.delivered.toFixed(0)} | ${pct(r.loss)} | ${r.usPerHop.toFixed(2)} | ${pct(r.core)} | ${pct(r.kernel)} | ${d.usPerHop.toFixed(2)} | ${pct(d.core)} | ${pct(r.benchCore)} | ${r.bufferDrops} |`,
+        `| ${name} | ${sessions} | ${r.offered.toFixed(0)} | ${r.delivered.toFixed(0)} | ${pct(r.loss)} | ${r.usPerHop.toFixed(2)} | ${pct(r.core)} | ${pct(r.kernel)} | ${d.usPerHop.toFixed(2)} | ${pct(d.core)} | ${pct(r.benchCore)} | ${r.drops} |`,
       );
       if (name === 'this') {
         lossy = r.loss > 0;
