@@ -1,10 +1,10 @@
 // The shared UDP listener of the WebRTC and SRT relays: owns the public socket, the session
 // maps (by client address and port, and by an optional key such as the ICE username), the idle
-// sweep and the rate-limited drop log. Per datagram it does one map lookup and one flag store;
-// the clock is read by the sweep, not per datagram. A datagram from a known address goes straight to its
-// session; one from an unknown address goes to the protocol's `fromUnknown`, which answers it,
-// drops it or starts a session (add). Sessions remove themselves when they close; close() ends
-// them all with `shutdown` and resolves once every origin socket and the public socket are shut.
+// sweep and the rate-limited drop log. A datagram from a known address goes straight to its
+// session (one map lookup and one flag store; the clock is read by the sweep, not per datagram);
+// one from an unknown address goes to the protocol's `fromUnknown`, which answers it, drops it
+// or starts a session (add). Sessions remove themselves when they close; close() ends them all
+// with `shutdown` and resolves once every origin socket and the public socket are shut.
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { type LookupOneOptions, lookup } from 'node:dns';
