@@ -20,14 +20,25 @@ export function processTree(pid: number): number[] {
   return all;
 }
 
-function ownCpuSeconds(pid: number): number {
+/** utime and stime of one process, in seconds. */
+function ownCpu(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
   } catch {
-    return 0; // exited between listing and reading
+    return { user: 0, system: 0 }; // exited between listing and reading
   }
+}
+
+function ownCpuSeconds(pid: number): number {
+  const { user, system } = ownCpu(pid);
+  return user + system;
+}
+
+/** Kernel-mode CPU seconds (stime) of the process and its descendants. */
+export function systemCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((s, p) => s + ownCpu(p).system, 0);
 }
 
 function ownRssBytes(pid: number): number {
@@ -52,4 +63,15 @@ export function rssBytes(pid: number): number {
 /** CPU seconds per process of the tree, for showing how the work spreads over workers. */
 export function cpuByProcess(pid: number): Map<number, number> {
   return new Map(processTree(pid).map((p) => [p, ownCpuSeconds(p)]));
+}
+
+/** Datagrams each local UDP port's socket dropped so far (/proc/net/udp, IPv4), by port. */
+export function udpDropsByPort(): Map<number, number> {
+  const drops = new Map<number, number>();
+  for (const line of readFileSync('/proc/net/udp', 'utf8').trim().split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const port = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
+    drops.set(port, (drops.get(port) ?? 0) + Number(fields[fields.length - 1]));
+  }
+  return drops;
 }

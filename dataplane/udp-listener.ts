@@ -1,11 +1,14 @@
 // The shared UDP listener of the WebRTC and SRT relays: owns the public socket, the session
 // maps (by client address and port, and by an optional key such as the ICE username), the idle
 // sweep and the rate-limited drop log. A datagram from a known address goes straight to its
-// session; one from an unknown address goes to the protocol's `fromUnknown`, which answers it,
-// drops it or starts a session (add). Sessions remove themselves when they close; close() ends
-// them all with `shutdown` and resolves once every origin socket and the public socket are shut.
+// session (one map lookup and one flag store; the clock is read by the sweep, not per datagram);
+// one from an unknown address goes to the protocol's `fromUnknown`, which answers it, drops it
+// or starts a session (add). Sessions remove themselves when they close; close() ends them all
+// with `shutdown` and resolves once every origin socket and the public socket are shut.
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { type LookupOneOptions, lookup } from 'node:dns';
+import { isIP } from 'node:net';
 import type { ListenAddress } from '../shared/config.ts';
 import type { Logger } from '../shared/log.ts';
 import { AddressMap } from './address-map.ts';
@@ -19,7 +22,9 @@ export interface ListenerSession {
   clientPort: number;
   /** A second index (WebRTC: the ICE username); undefined for none. */
   readonly key: string | undefined;
-  /** When the client last sent a datagram (ms); set by the listener, read by the idle sweep. */
+  /** A datagram came from the client since the last sweep; set by the listener (a store, no clock read). */
+  active: boolean;
+  /** When the sweep last found the session active (ms); the sweep's own bookkeeping. */
   lastSeen: number;
   /** Hot path: a datagram from this session's client address. */
   fromClient(msg: Buffer): void;
@@ -53,7 +58,7 @@ export class UdpListener<S extends ListenerSession> {
   private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     const session = this.byAddress.get(rinfo.address, rinfo.port);
     if (session !== undefined) {
-      session.lastSeen = Date.now();
+      session.active = true;
       session.fromClient(msg);
       return;
     }
@@ -84,7 +89,11 @@ export class UdpListener<S extends ListenerSession> {
 
   async start(): Promise<number> {
     const { address, logger, recvBufferSize, idleMs } = this.options;
-    const socket = createSocket({ type: address.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize });
+    const socket = createSocket({
+      type: address.host.includes(':') ? 'udp6' : 'udp4',
+      recvBufferSize,
+      lookup: literalAddressFirst,
+    });
     socket.on('message', this.onMessage);
     socket.on('error', (err) => logger.error('udp socket error', { err: err.message }));
     await new Promise<void>((resolve, reject) => {
@@ -95,7 +104,7 @@ export class UdpListener<S extends ListenerSession> {
       });
     });
     this.socket = socket;
-    this.sweepTimer = setInterval(() => this.sweep(), Math.min(5_000, idleMs / 2));
+    this.sweepTimer = setInterval(() => this.sweep(), Math.min(5_000, idleMs / 4));
     this.sweepTimer.unref();
     return socket.address().port;
   }
@@ -168,12 +177,38 @@ export class UdpListener<S extends ListenerSession> {
     this.socket = undefined;
   }
 
+  /**
+   * Closes sessions without a datagram for idleMs. A session active since the last sweep is seen
+   * now (later than its last datagram by at most one sweep interval), so a quiet one closes after
+   * idleMs to idleMs + 2 sweep intervals of silence, never before idleMs.
+   */
   private sweep(): void {
-    const cutoff = Date.now() - this.options.idleMs;
+    const now = Date.now();
+    const cutoff = now - this.options.idleMs;
     for (const session of this.sessions) {
-      if (session.lastSeen < cutoff) session.close('idle', `no datagram for ${this.options.idleMs} ms`);
+      if (session.active) {
+        session.active = false;
+        session.lastSeen = now;
+      } else if (session.lastSeen < cutoff) {
+        session.close('idle', `no datagram for ${this.options.idleMs} ms`);
+      }
     }
   }
+}
+
+/**
+ * The public socket's address lookup. It sends only to IP literals taken from received datagrams,
+ * which dns.lookup would hand back on the next tick (a queued callback per datagram sent); an IP
+ * literal is answered at once. Anything else (a host name to bind to) goes to dns.lookup.
+ */
+function literalAddressFirst(
+  address: string,
+  options: LookupOneOptions | number,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(address);
+  if (family !== 0) callback(null, address, family);
+  else lookup(address, options as LookupOneOptions, callback);
 }
 
 /** Closes a UDP socket once; resolves when it is shut (at once for none or an already closed one). */

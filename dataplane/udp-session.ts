@@ -10,6 +10,7 @@ import { type CloseReason, logClose } from './close-reason.ts';
 import { closeSocket, type ListenerSession, type UdpListener } from './udp-listener.ts';
 
 export abstract class UdpSession implements ListenerSession {
+  active = false;
   lastSeen = Date.now();
   readonly startedAt = Date.now();
   packetsUp = 0;

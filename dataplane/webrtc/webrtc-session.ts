@@ -31,7 +31,7 @@ export class WebRtcSession extends UdpSession {
   /** The client sends from a new address now (ICE restart, network change). */
   moveTo(address: string, port: number): void {
     this.listener.move(this, address, port);
-    this.lastSeen = Date.now();
+    this.active = true;
     this.log.info('webrtc client moved', { client: `${address}:${port}` });
   }
 
