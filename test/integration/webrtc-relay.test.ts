@@ -114,9 +114,9 @@ describe('WebRTC UDP relay', () => {
     const c = await udpClient();
     c.send(binding('ans4:off4'), relayPort);
     await waitFor('session', async () => c.messages.length >= 1);
-    const before = relay.sessionCount;
     revoked.add('ans4:off4');
-    await waitFor('revalidation closed it', async () => relay.sessionCount === before - 1, 2000);
+    // Its own entry, not the count: other tests' sessions may close on idle meanwhile.
+    await waitFor('revalidation closed it', async () => relay.listener.get('ans4:off4') === undefined, 2000);
     assert.ok(closes().includes('ans4:off4: deleted'), closes().join('\n'));
     await c.close();
   });
