@@ -6,7 +6,7 @@ import { startNodeMediaServer } from '../test/helpers/node-media-server.ts';
 import { originBody, register } from '../test/helpers/switchyard.ts';
 import { startHttpPlayer } from './flv-player.ts';
 import { startHaproxy } from './haproxy.ts';
-import { benchArgs, measurePlay, printPlayTable, sleep, startBenchSwitchyard, Teardown } from './play-bench.ts';
+import { benchArgs, measurePaths, printPlayTable, sleep, startBenchSwitchyard, Teardown } from './play-bench.ts';
 
 const { players, seconds, workers, kbps } = benchArgs({ players: 200, seconds: 10 });
 const teardown = new Teardown();
@@ -22,15 +22,15 @@ try {
     pid: pid as number,
     startPlayer: () => startHttpPlayer(port, '/live/bench.flv'),
   });
-  const rows = [
-    await measurePlay(target('direct (Node-Media-Server)', nms.httpPort, nms.process.proc.pid), players, seconds),
-    await measurePlay(target(`Switchyard (${workers} worker)`, sy.httpPort, sy.process.proc.pid), players, seconds),
-    await measurePlay(
-      target(`HAProxy TCP (${workers} thread)`, haproxy.port, haproxy.process.proc.pid),
-      players,
-      seconds,
-    ),
-  ];
+  const rows = await measurePaths(
+    [
+      ['direct', target('direct (Node-Media-Server)', nms.httpPort, nms.process.proc.pid)],
+      ['switchyard', target(`Switchyard (${workers} worker)`, sy.httpPort, sy.process.proc.pid)],
+      ['haproxy', target(`HAProxy TCP (${workers} thread)`, haproxy.port, haproxy.process.proc.pid)],
+    ],
+    players,
+    seconds,
+  );
   printPlayTable(
     `HTTP-FLV play: ${players} players x ~${Math.round(kbps * 1.15)} kbps, ${seconds} s measured each`,
     rows,

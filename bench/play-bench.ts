@@ -55,14 +55,17 @@ async function sequentialJoins(target: PlayTarget, count: number): Promise<numbe
   return waits;
 }
 
+/** Players connecting at once (BENCH_BATCH): the first-byte columns measure bursts of this size. */
+const CONNECT_BATCH = Number(process.env.BENCH_BATCH ?? 50);
+
 /** Connects `players` players in batches, lets them settle, measures for `seconds`. */
 export async function measurePlay(target: PlayTarget, players: number, seconds: number): Promise<PlayRow> {
   const rssBefore = rssBytes(target.pid);
   const list: Player[] = [];
   let failures = 0;
-  for (let i = 0; i < players; i += 50) {
+  for (let i = 0; i < players; i += CONNECT_BATCH) {
     const batch = await Promise.allSettled(
-      Array.from({ length: Math.min(50, players - i) }, () => target.startPlayer()),
+      Array.from({ length: Math.min(CONNECT_BATCH, players - i) }, () => target.startPlayer()),
     );
     for (const r of batch) if (r.status === 'fulfilled') list.push(r.value);
     failures += batch.filter((r) => r.status === 'rejected').length;
@@ -103,6 +106,28 @@ export async function measurePlay(target: PlayTarget, players: number, seconds: 
   };
 }
 
+export type PathName = 'direct' | 'switchyard' | 'haproxy';
+
+/**
+ * Measures the paths BENCH_PATHS names (comma-separated: direct, switchyard, haproxy; default
+ * all three, in that order) one after the other; each row goes to stderr as soon as it is done.
+ */
+export async function measurePaths(
+  targets: Array<[PathName, PlayTarget]>,
+  players: number,
+  seconds: number,
+): Promise<PlayRow[]> {
+  const wanted = (process.env.BENCH_PATHS ?? 'direct,switchyard,haproxy').split(',');
+  const rows: PlayRow[] = [];
+  for (const [name, target] of targets) {
+    if (!wanted.includes(name)) continue;
+    const row = await measurePlay(target, players, seconds);
+    console.error(`measured ${row.label}: ${JSON.stringify(row)}`);
+    rows.push(row);
+  }
+  return rows;
+}
+
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 export function printPlayTable(title: string, rows: PlayRow[]): void {
@@ -118,7 +143,7 @@ export function printPlayTable(title: string, rows: PlayRow[]): void {
     );
   }
   const [direct, proxied, haproxy] = rows;
-  if (direct && proxied && haproxy) {
+  if (rows.length === 3 && direct && proxied && haproxy) {
     console.log(
       `\nSwitchyard / HAProxy: CPU per GB ${f(proxied.cpuPerGb / haproxy.cpuPerGb, 2)}x, RSS per player ${f(proxied.rssPerPlayerKb / haproxy.rssPerPlayerKb, 1)}x; ` +
         `first byte p50 added over direct: Switchyard ${f(proxied.firstByteP50 - direct.firstByteP50)} ms, HAProxy ${f(haproxy.firstByteP50 - direct.firstByteP50)} ms (50 at once), ` +

@@ -5,13 +5,13 @@ import { publishTestStream } from '../test/helpers/ffmpeg.ts';
 import { startNginxRtmp } from '../test/helpers/nginx-rtmp.ts';
 import { originBody, register } from '../test/helpers/switchyard.ts';
 import { startHaproxy } from './haproxy.ts';
-import { benchArgs, measurePlay, printPlayTable, sleep, startBenchSwitchyard, Teardown } from './play-bench.ts';
+import { benchArgs, measurePaths, printPlayTable, sleep, startBenchSwitchyard, Teardown } from './play-bench.ts';
 import { startRtmpPlayer } from './rtmp-player.ts';
 
 const { players, seconds, workers, kbps } = benchArgs({ players: 200, seconds: 10 });
 const teardown = new Teardown();
 try {
-  const nginx = teardown.add(await startNginxRtmp());
+  const nginx = teardown.add(await startNginxRtmp({ connections: players + 1024 }));
   const sy = teardown.add(await startBenchSwitchyard(workers));
   const haproxy = teardown.add(await startHaproxy(nginx.rtmpPort, workers));
   teardown.add(publishTestStream(`rtmp://127.0.0.1:${nginx.rtmpPort}/live/bench`, { seconds: 3600, bitrateK: kbps }));
@@ -22,15 +22,15 @@ try {
     pid: pid as number,
     startPlayer: () => startRtmpPlayer(port, 'live', 'bench'),
   });
-  const rows = [
-    await measurePlay(target('direct (nginx-rtmp)', nginx.rtmpPort, nginx.process.proc.pid), players, seconds),
-    await measurePlay(target(`Switchyard (${workers} worker)`, sy.rtmpPort, sy.process.proc.pid), players, seconds),
-    await measurePlay(
-      target(`HAProxy TCP (${workers} thread)`, haproxy.port, haproxy.process.proc.pid),
-      players,
-      seconds,
-    ),
-  ];
+  const rows = await measurePaths(
+    [
+      ['direct', target('direct (nginx-rtmp)', nginx.rtmpPort, nginx.process.proc.pid)],
+      ['switchyard', target(`Switchyard (${workers} worker)`, sy.rtmpPort, sy.process.proc.pid)],
+      ['haproxy', target(`HAProxy TCP (${workers} thread)`, haproxy.port, haproxy.process.proc.pid)],
+    ],
+    players,
+    seconds,
+  );
   printPlayTable(`RTMP play: ${players} players x ~${Math.round(kbps * 1.15)} kbps, ${seconds} s measured each`, rows);
 } finally {
   await teardown.run();

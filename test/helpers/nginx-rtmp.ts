@@ -15,7 +15,13 @@ export interface NginxOrigin {
   stop(): Promise<void>;
 }
 
-export async function startNginxRtmp(options: { hlsFragmentSeconds?: number } = {}): Promise<NginxOrigin> {
+export async function startNginxRtmp(
+  options: {
+    hlsFragmentSeconds?: number;
+    /** worker_connections: benchmarks play thousands of players. */
+    connections?: number;
+  } = {},
+): Promise<NginxOrigin> {
   const dir = mkdtempSync(join(tmpdir(), 'sy-nginx-'));
   const hlsDir = join(dir, 'hls');
   mkdirSync(hlsDir);
@@ -28,7 +34,7 @@ worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
 load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-events { worker_connections 4096; }
+events { worker_connections ${options.connections ?? 4096}; }
 rtmp {
   server {
     listen 127.0.0.1:${rtmpPort};
