@@ -46,7 +46,7 @@ const JOIN_PROBES = 20;
 async function sequentialJoins(target: PlayTarget, count: number): Promise<number[]> {
   const waits: number[] = [];
   for (let i = 0; i < count; i++) {
-    const player = await target.startPlayer().catch(() => undefined);
+    const player = await startWithin(target, START_TIMEOUT_MS).catch(() => undefined);
     if (!player) continue;
     for (let t = 0; t < 100 && Number.isNaN(player.stats.firstByteMs); t++) await sleep(10);
     waits.push(player.stats.firstByteMs);
@@ -58,6 +58,30 @@ async function sequentialJoins(target: PlayTarget, count: number): Promise<numbe
 /** Players connecting at once (BENCH_BATCH): the first-byte columns measure bursts of this size. */
 const CONNECT_BATCH = Number(process.env.BENCH_BATCH ?? 50);
 
+/** A player not playing by then counts as failed (an overloaded relay must not hang the run). */
+const START_TIMEOUT_MS = 30_000;
+
+function startWithin(target: PlayTarget, ms: number): Promise<Player> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new Error(`no play within ${ms} ms`));
+    }, ms);
+    target.startPlayer().then(
+      (player) => {
+        clearTimeout(timer);
+        if (late) player.close();
+        else resolve(player);
+      },
+      (err) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 /** Connects `players` players in batches, lets them settle, measures for `seconds`. */
 export async function measurePlay(target: PlayTarget, players: number, seconds: number): Promise<PlayRow> {
   const rssBefore = rssBytes(target.pid);
@@ -65,7 +89,7 @@ export async function measurePlay(target: PlayTarget, players: number, seconds: 
   let failures = 0;
   for (let i = 0; i < players; i += CONNECT_BATCH) {
     const batch = await Promise.allSettled(
-      Array.from({ length: Math.min(CONNECT_BATCH, players - i) }, () => target.startPlayer()),
+      Array.from({ length: Math.min(CONNECT_BATCH, players - i) }, () => startWithin(target, START_TIMEOUT_MS)),
     );
     for (const r of batch) if (r.status === 'fulfilled') list.push(r.value);
     failures += batch.filter((r) => r.status === 'rejected').length;
