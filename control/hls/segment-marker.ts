@@ -7,27 +7,23 @@
 // every player: signatures are kept in a small bounded cache per signer, so an HMAC is computed
 // about once per path rather than once per playlist line and per segment request.
 
+import { BoundedCache } from '../../shared/bounded-cache.ts';
 import { type Signer, sameSignature } from '../../shared/signer.ts';
 
 const SIGNED_PREFIX = 'hls\n';
 /** Paths remembered per signer; a live window of a few hundred streams fits, memory stays bounded. */
 const CACHED_SIGNATURES = 4096;
 
-const caches = new WeakMap<Signer, Map<string, string>>();
+const caches = new WeakMap<Signer, BoundedCache<string>>();
 
-function cacheOf(signer: Signer): Map<string, string> {
+function cacheOf(signer: Signer): BoundedCache<string> {
   let cache = caches.get(signer);
   if (!cache) {
-    cache = new Map();
+    // Oldest first out: live paths come and go in order, so this behaves like an LRU here.
+    cache = new BoundedCache(CACHED_SIGNATURES);
     caches.set(signer, cache);
   }
   return cache;
-}
-
-function remember(cache: Map<string, string>, text: string, value: string): void {
-  // Oldest first out: live paths come and go in order, so this behaves like an LRU here.
-  if (cache.size >= CACHED_SIGNATURES) cache.delete(cache.keys().next().value as string);
-  cache.set(text, value);
 }
 
 export function segmentMarker(signer: Signer, backendId: string, path: string): string {
@@ -36,7 +32,7 @@ export function segmentMarker(signer: Signer, backendId: string, path: string): 
   let value = cache.get(text);
   if (value === undefined) {
     value = signer.sign(text);
-    remember(cache, text, value);
+    cache.set(text, value);
   }
   return `${backendId}.${value}`;
 }
@@ -52,6 +48,6 @@ export function readSegmentMarker(signer: Signer, marker: string, path: string):
   const expected = cached ?? signer.sign(text);
   if (!sameSignature(expected, marker.slice(dot + 1))) return null;
   // Only markers that check out are remembered: forged ones cannot push real paths out.
-  if (cached === undefined) remember(cache, text, expected);
+  if (cached === undefined) cache.set(text, expected);
   return backendId;
 }
