@@ -2,13 +2,14 @@
 // A publish whose origin dies fails over to another origin without the publisher noticing
 // (docs/failover.md). The session owns its sockets and timer; close(reason) is idempotent.
 
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { errorMessage, ProtocolError, UpstreamError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { streamFromRtmp, streamKey } from '../../shared/stream-identity.ts';
 import type { BackendAddress, BackendHealth } from '../backend-health.ts';
 import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
+import { dialOrigin } from '../origin-dial.ts';
 import { type PipeCounters, pipeThrough, StallError } from '../relay-pipe.ts';
 import { sessionMetrics } from '../session-metrics.ts';
 import { SocketReader } from '../socket-reader.ts';
@@ -291,20 +292,18 @@ export class RtmpSession {
   }
 
   private dial(host: string, port: number): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
-      this.backend = socket;
-      socket.setNoDelay(true);
-      socket.once('connect', () => resolve(socket));
-      socket.once('error', (err) => reject(new UpstreamError(`backend ${host}:${port}: ${err.message}`)));
+    const dial = dialOrigin(
+      host,
+      port,
+      'backend',
+      (err) => new UpstreamError(`backend ${host}:${port}: ${err.message}`),
       // Only the current origin's end matters: one replaced by a failover is gone already.
-      socket.on('close', () => {
-        if (this.relaying && socket === this.backend) this.backendLost('backend closed');
-      });
-      socket.on('error', (err) => {
-        if (this.relaying && socket === this.backend) this.backendLost(`backend error: ${err.message}`);
-      });
-    });
+      (socket, detail) => {
+        if (this.relaying && socket === this.backend) this.backendLost(detail);
+      },
+    );
+    this.backend = dial.socket;
+    return dial.connected;
   }
 
   private backendLost(detail: string): void {

@@ -4,12 +4,13 @@
 // such as GET_PARAMETER keep-alives or TEARDOWN), with backpressure. The session owns both sockets
 // and its timers; close(reason) is idempotent and logs one line.
 
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { errorMessage, ProtocolError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { streamKey } from '../../shared/stream-identity.ts';
 import { type CloseReason, logClose, routeFailure } from '../close-reason.ts';
 import type { ControlClient } from '../control-client.ts';
+import { dialOrigin } from '../origin-dial.ts';
 import { type PipeCounters, pipeThrough, StallError } from '../relay-pipe.ts';
 import { sessionMetrics } from '../session-metrics.ts';
 import {
@@ -236,19 +237,17 @@ export class RtspSession {
   }
 
   private dial(host: string, port: number): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
-      this.origin = socket;
-      socket.setNoDelay(true);
-      socket.once('connect', () => resolve(socket));
-      socket.once('error', (err) => reject(new RtspStatusError(502, 'Bad Gateway', `origin: ${err.message}`)));
-      socket.on('close', () => {
-        if (this.relaying) this.close('backend_gone', 'origin closed');
-      });
-      socket.on('error', (err) => {
-        if (this.relaying) this.close('backend_gone', `origin error: ${err.message}`);
-      });
-    });
+    const dial = dialOrigin(
+      host,
+      port,
+      'origin',
+      (err) => new RtspStatusError(502, 'Bad Gateway', `origin: ${err.message}`),
+      (_socket, detail) => {
+        if (this.relaying) this.close('backend_gone', detail);
+      },
+    );
+    this.origin = dial.socket;
+    return dial.connected;
   }
 
   private withOriginTimeout<T>(work: Promise<T>, what: string): Promise<T> {
