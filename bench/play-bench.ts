@@ -83,7 +83,7 @@ function startWithin(target: PlayTarget, ms: number): Promise<Player> {
 }
 
 /** Connects `players` players in batches, lets them settle, measures for `seconds`. */
-export async function measurePlay(target: PlayTarget, players: number, seconds: number): Promise<PlayRow> {
+async function measurePlay(target: PlayTarget, players: number, seconds: number): Promise<PlayRow> {
   const rssBefore = rssBytes(target.pid);
   const list: Player[] = [];
   let failures = 0;

@@ -21,7 +21,7 @@ import { remoteHlsResolver } from './remote-hls-resolver.ts';
 import { processSigner } from './signing-key.ts';
 
 /** How long a worker reuses the primary's answer about a stream's origin. */
-export const WORKER_HLS_LOOKUP_TTL_MS = 1_000;
+const WORKER_HLS_LOOKUP_TTL_MS = 1_000;
 
 export function workerHlsFastPath(
   config: Readonly<Config>,
